@@ -1,0 +1,272 @@
+"""Every rule about when an order may be cancelled, and what must be undone when it is."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.errors import OrderError
+from domain.order import Order, OrderStatus, PaymentState, StockState
+from domain.policy import Policy
+from domain.requests import (
+    CancellationOutcome,
+    CancellationRecord,
+    CancellationRequest,
+    CancellationReview,
+    ReasonCode,
+    RefundDestination,
+    RequestedBy,
+    ReviewDecision,
+    Suggestion,
+    Verdict,
+)
+
+Selection = dict[str, int]  # sku -> quantity being cancelled
+
+
+class RequestIdReused(OrderError):
+    """The request_id was already used for a request with other parameters."""
+
+
+class InvalidLines(OrderError):
+    """A partial cancellation names a line the order does not have, or more than is still open."""
+
+
+class Step(StrEnum):
+    """Compensations, in the order they run: stop the parcel, return the money, put back the goods."""
+
+    VOID_LABEL = "VOID_LABEL"
+    REQUEST_INTERCEPT = "REQUEST_INTERCEPT"
+    RESTOCK_RETURNED = "RESTOCK_RETURNED"
+    REFUND_PAYMENT = "REFUND_PAYMENT"
+    VOID_AUTHORIZATION = "VOID_AUTHORIZATION"
+    RELEASE_STOCK = "RELEASE_STOCK"
+
+
+class Compensation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    step: Step
+    amount_minor: int = 0
+    refund_to: RefundDestination = RefundDestination.ORIGINAL
+    restock: bool = True
+    lines: tuple[tuple[str, int], ...] | None = None  # None: everything the step concerns
+
+
+class Decision(BaseModel):
+    """What a request gets, the lines it takes off, and the compensations to run."""
+
+    outcome: CancellationOutcome
+    selection: Selection = {}
+    compensations: list[Compensation] = []
+    full: bool = False  # the request takes every open unit: the order itself is cancelled
+    repeated: bool = False
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome.outcome is Verdict.ACCEPTED and not self.repeated
+
+
+def _answer(request_id: str, verdict: Verdict, message: str, code: ReasonCode | None = None) -> CancellationOutcome:
+    suggestion = Suggestion.RETURN if code in _RETURN_INSTEAD else None
+    return CancellationOutcome(
+        request_id=request_id, outcome=verdict, reason_code=code, suggestion=suggestion, message=message
+    )
+
+
+_RETURN_INSTEAD = {ReasonCode.ALREADY_SHIPPED, ReasonCode.ALREADY_DELIVERED, ReasonCode.INTERCEPT_FAILED}
+
+_TERMINAL_ANSWERS: dict[OrderStatus, tuple[ReasonCode, str]] = {
+    OrderStatus.CANCELLING: (ReasonCode.ALREADY_CANCELLED, "Order {id} is already cancelled."),
+    OrderStatus.CANCELLED: (ReasonCode.ALREADY_CANCELLED, "Order {id} is already cancelled."),
+    OrderStatus.COMPLETED: (ReasonCode.ALREADY_COMPLETED, "Order {id} is complete and can no longer be cancelled."),
+    OrderStatus.DELIVERED: (
+        ReasonCode.ALREADY_DELIVERED,
+        "Order {id} has been delivered; please return it instead of cancelling it.",
+    ),
+}
+
+
+def check_request(order: Order, request: CancellationRequest) -> None:
+    """What an update validator refuses: a request_id reused with other parameters, or lines that
+    do not fit the order. A repeat of an earlier request is fine: it gets the earlier answer."""
+    prior = order.cancellation(request.request_id)
+    if prior is not None:
+        if prior.request() != request:
+            raise RequestIdReused(
+                f"request_id {request.request_id!r} was already used for a different request on order {order.order_id}"
+            )
+        return
+    check_lines(order, request)
+
+
+def check_lines(order: Order, request: CancellationRequest) -> None:
+    seen: set[str] = set()
+    for wanted in request.lines or ():
+        line = order.line(wanted.sku)
+        if line is None:
+            raise InvalidLines(f"line {wanted.sku}: order {order.order_id} has no such line")
+        if wanted.sku in seen:
+            raise InvalidLines(f"line {wanted.sku}: named twice")
+        if wanted.quantity > line.open_quantity:
+            raise InvalidLines(
+                f"line {wanted.sku}: {wanted.quantity} to cancel but only {line.open_quantity} still open"
+            )
+        seen.add(wanted.sku)
+
+
+def selection_of(order: Order, request: CancellationRequest) -> Selection:
+    if request.lines is None:
+        return {line.sku: line.open_quantity for line in order.lines if line.open_quantity}
+    return {wanted.sku: wanted.quantity for wanted in request.lines}
+
+
+def is_full(order: Order, selection: Selection) -> bool:
+    return sum(selection.values()) == sum(line.open_quantity for line in order.lines)
+
+
+def value_of(order: Order, selection: Selection) -> int:
+    prices = {line.sku: line.unit_price_minor for line in order.lines}
+    goods = sum(prices[sku] * quantity for sku, quantity in selection.items())
+    return goods + (order.shipping_fee_minor if is_full(order, selection) else 0)
+
+
+def decide(order: Order, request: CancellationRequest, policy: Policy, now: datetime) -> Decision:
+    """What a cancellation request gets at the order's current stage, and the compensations to run."""
+    prior = order.cancellation(request.request_id)
+    if prior is not None:
+        return Decision(outcome=prior.answer(), repeated=True)
+    rid = request.request_id
+    terminal = _TERMINAL_ANSWERS.get(order.stage)
+    if terminal is not None:
+        code, sentence = terminal
+        return Decision(outcome=_answer(rid, Verdict.REJECTED, sentence.format(id=order.order_id), code))
+    if order.open_request is not None:
+        message = f"A cancellation of order {order.order_id} is already being handled."
+        return Decision(outcome=_answer(rid, Verdict.REJECTED, message, ReasonCode.CANCELLATION_PENDING))
+    try:
+        check_lines(order, request)
+    except InvalidLines as error:
+        return Decision(outcome=_answer(rid, Verdict.REJECTED, str(error), ReasonCode.INVALID_LINES))
+    selection = selection_of(order, request)
+    if order.stage is OrderStatus.SHIPPED:
+        return _after_pickup(order, request, selection)
+    if needs_review(order, request, selection, policy, now):
+        message = f"Your request to cancel order {order.order_id} has been passed to our customer service."
+        return Decision(outcome=_answer(rid, Verdict.PENDING_REVIEW, message), selection=selection)
+    return accept(order, request, selection)
+
+
+def needs_review(order: Order, request: CancellationRequest, selection: Selection, policy: Policy, now: datetime) -> bool:
+    """Customers cancel alone inside the free window and below the value threshold; staff and systems always may."""
+    if request.requested_by is not RequestedBy.CUSTOMER:
+        return False
+    if policy.review_above_minor is not None and value_of(order, selection) > policy.review_above_minor:
+        return True
+    window_closed = order.window_closes_at is not None and now >= order.window_closes_at
+    return policy.review_customer_requests_after_window and window_closed
+
+
+def _after_pickup(order: Order, request: CancellationRequest, selection: Selection) -> Decision:
+    if not is_full(order, selection):
+        message = (
+            f"Part of order {order.order_id} cannot be recalled once the parcel has left; "
+            "you can return those items after delivery."
+        )
+        return Decision(outcome=_answer(request.request_id, Verdict.REJECTED, message, ReasonCode.ALREADY_SHIPPED))
+    message = (
+        f"Order {order.order_id} has left our warehouse. We have asked the carrier to return it to us; "
+        "this is not guaranteed, and we will tell you the outcome."
+    )
+    return Decision(
+        outcome=_answer(request.request_id, Verdict.INTERCEPT_REQUESTED, message),
+        selection=selection,
+        compensations=[Compensation(step=Step.REQUEST_INTERCEPT)],
+    )
+
+
+def accept(order: Order, request: CancellationRequest, selection: Selection) -> Decision:
+    full = is_full(order, selection)
+    what = f"Order {order.order_id}" if full else "Part of order " + order.order_id
+    return Decision(
+        outcome=_answer(request.request_id, Verdict.ACCEPTED, f"{what} is being cancelled."),
+        selection=selection,
+        compensations=compensations_for(order, request, selection),
+        full=full,
+    )
+
+
+def compensations_for(order: Order, request: CancellationRequest, selection: Selection) -> list[Compensation]:
+    """Exactly what has happened so far to these units and this money, undone: nothing more, nothing twice."""
+    full = is_full(order, selection)
+    plan: list[Compensation] = []
+    if full and order.has_live_label:
+        plan.append(Compensation(step=Step.VOID_LABEL))
+    if order.payment is PaymentState.CAPTURED:
+        amount = order.outstanding_minor if full else value_of(order, selection)
+        if amount > 0:
+            plan.append(Compensation(step=Step.REFUND_PAYMENT, amount_minor=amount, refund_to=request.refund_to))
+    elif full and order.holds_authorization:
+        plan.append(Compensation(step=Step.VOID_AUTHORIZATION))
+    if order.stock is StockState.RESERVED:
+        lines = None if full else tuple(sorted(selection.items()))
+        plan.append(Compensation(step=Step.RELEASE_STOCK, restock=request.restock, lines=lines))
+    return plan
+
+
+def settle_review(order: Order, record: CancellationRecord, review: CancellationReview) -> Decision:
+    """A person approved or denied a request that policy sent to review."""
+    request = record.request()
+    selection = selection_of(order, request)
+    if review.decision is ReviewDecision.DENY:
+        reason = f" ({review.note})" if review.note else ""
+        message = f"Your request to cancel order {order.order_id} was declined{reason}; the order goes ahead."
+        return Decision(outcome=_answer(request.request_id, Verdict.REJECTED, message, ReasonCode.REVIEW_DENIED))
+    terminal = _TERMINAL_ANSWERS.get(order.stage)
+    if terminal is not None:
+        # The order moved on while the request waited (delivered, say): approving now would be a return.
+        code, sentence = terminal
+        return Decision(outcome=_answer(request.request_id, Verdict.REJECTED, sentence.format(id=order.order_id), code))
+    if order.stage is OrderStatus.SHIPPED:
+        return _after_pickup(order, request, selection)
+    return accept(order, request, selection)
+
+
+def settle_intercept(order: Order, record: CancellationRecord, returned: bool) -> Decision:
+    """The carrier's answer to an intercept: the parcel came back, or it could not be stopped."""
+    request = record.request()
+    if not returned:
+        message = (
+            f"The carrier could not stop order {order.order_id}; please return it after delivery for a refund."
+        )
+        return Decision(outcome=_answer(request.request_id, Verdict.REJECTED, message, ReasonCode.INTERCEPT_FAILED))
+    plan = [Compensation(step=Step.RESTOCK_RETURNED, restock=request.restock)]
+    if order.outstanding_minor > 0:
+        plan.append(
+            Compensation(step=Step.REFUND_PAYMENT, amount_minor=order.outstanding_minor, refund_to=request.refund_to)
+        )
+    return Decision(
+        outcome=_answer(request.request_id, Verdict.ACCEPTED, f"Order {order.order_id} was returned and is cancelled."),
+        selection=selection_of(order, request),
+        compensations=plan,
+        full=True,
+    )
+
+
+def notifies_customer(request: CancellationRequest, decision: Decision) -> bool:
+    """Tell the customer of a new outcome they do not already know; never of a repeat.
+
+    Accepted cancellations are told once their compensations are done, in their own message.
+    """
+    if decision.repeated or not request.notify_customer:
+        return False
+    verdict, code = decision.outcome.outcome, decision.outcome.reason_code
+    return verdict is Verdict.INTERCEPT_REQUESTED or (verdict is Verdict.REJECTED and code in _TOLD)
+
+
+_TOLD = {
+    ReasonCode.ALREADY_SHIPPED,
+    ReasonCode.ALREADY_DELIVERED,
+    ReasonCode.REVIEW_DENIED,
+    ReasonCode.INTERCEPT_FAILED,
+}

@@ -1,0 +1,489 @@
+"""The order: what was bought, and the facts of what has happened to it so far."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+
+from domain.errors import InvalidTransition, InvariantViolation
+from domain.policy import Policy
+from domain.requests import (
+    CancellationOutcome,
+    CancellationRecord,
+    CancellationRequest,
+    CancelReason,
+    ResolutionAction,
+    Verdict,
+)
+
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
+Minor = Annotated[int, Field(ge=0, description="integer minor units (cents)")]
+
+
+def idempotency_key(order_id: str, step: str, request_id: str | None = None) -> str:
+    """The key of one side effect: from the order, the step and the request, never from the run id,
+    which changes when an operator resets the workflow."""
+    return f"{order_id}:{step}" if request_id is None else f"{order_id}:{step}:{request_id}"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrderLine(Strict):
+    sku: Identifier
+    quantity: int = Field(gt=0, le=10_000)
+    unit_price_minor: Minor
+
+    @property
+    def total_minor(self) -> int:
+        return self.quantity * self.unit_price_minor
+
+
+class Address(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    line1: str = Field(min_length=1, max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    postal_code: str = Field(min_length=1, max_length=20)
+    country: str = Field(pattern=r"^[A-Z]{2}$")
+
+
+class PlaceOrder(Strict):
+    """A purchase request: the whole input of one order workflow."""
+
+    order_id: Identifier
+    customer_id: Identifier
+    customer_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    lines: list[OrderLine] = Field(min_length=1, max_length=100)
+    shipping_address: Address
+    shipping_fee_minor: Minor = 0
+    currency: Currency
+    payment_method: str = Field(min_length=1, max_length=64, description="card number or token")
+    policy: Policy = Policy()
+
+    @field_validator("lines")
+    @classmethod
+    def _one_line_per_sku(cls, lines: list[OrderLine]) -> list[OrderLine]:
+        skus = [line.sku for line in lines]
+        if len(set(skus)) != len(skus):
+            raise ValueError("each sku may appear on one line only")
+        return lines
+
+    @property
+    def total_minor(self) -> int:
+        return sum(line.total_minor for line in self.lines) + self.shipping_fee_minor
+
+
+class OrderStatus(StrEnum):
+    """Where the order stands. NEEDS_ATTENTION names what a person must do (see Order.attention)."""
+
+    PLACED = "PLACED"
+    PAYMENT_AUTHORIZED = "PAYMENT_AUTHORIZED"
+    CONFIRMED = "CONFIRMED"
+    FULFILLING = "FULFILLING"
+    SHIPPED = "SHIPPED"
+    DELIVERED = "DELIVERED"
+    COMPLETED = "COMPLETED"
+    CANCELLING = "CANCELLING"
+    CANCELLED = "CANCELLED"
+    NEEDS_ATTENTION = "NEEDS_ATTENTION"
+
+
+TERMINAL = frozenset({OrderStatus.COMPLETED, OrderStatus.CANCELLED})
+
+# The lifecycle's moves. Whether a cancellation may move an order to CANCELLING is decided by
+# domain.cancellation; this table only keeps the recorded history coherent.
+_NEXT: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PLACED: frozenset({OrderStatus.PAYMENT_AUTHORIZED, OrderStatus.CANCELLING}),
+    OrderStatus.PAYMENT_AUTHORIZED: frozenset({OrderStatus.CONFIRMED, OrderStatus.CANCELLING}),
+    OrderStatus.CONFIRMED: frozenset({OrderStatus.FULFILLING, OrderStatus.CANCELLING}),
+    OrderStatus.FULFILLING: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLING}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED, OrderStatus.CANCELLING}),
+    OrderStatus.DELIVERED: frozenset({OrderStatus.COMPLETED}),
+    OrderStatus.CANCELLING: frozenset({OrderStatus.CANCELLED}),
+    OrderStatus.COMPLETED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+    OrderStatus.NEEDS_ATTENTION: frozenset(),  # left only by Order.record_resolved
+}
+
+
+class StockState(StrEnum):
+    NONE = "NONE"
+    RESERVED = "RESERVED"
+    SHIPPED = "SHIPPED"
+    RELEASED = "RELEASED"
+    QUARANTINED = "QUARANTINED"
+    RETURNED = "RETURNED"
+
+
+class PaymentState(StrEnum):
+    NONE = "NONE"
+    AUTHORIZED = "AUTHORIZED"
+    CAPTURED = "CAPTURED"
+    VOIDED = "VOIDED"
+
+
+class ShipmentEventType(StrEnum):
+    """Scans of the parcel, and the carrier's answers to an intercept request."""
+
+    PICKED_UP = "PICKED_UP"
+    IN_TRANSIT = "IN_TRANSIT"
+    OUT_FOR_DELIVERY = "OUT_FOR_DELIVERY"
+    DELIVERED = "DELIVERED"
+    INTERCEPTED = "INTERCEPTED"
+    RETURNED_TO_SENDER = "RETURNED_TO_SENDER"
+    INTERCEPT_FAILED = "INTERCEPT_FAILED"
+
+
+class ShipmentEvent(Strict):
+    """A scan reported by the warehouse or carrier integration."""
+
+    type: ShipmentEventType
+    at: datetime | None = None
+    tracking_number: str | None = None
+
+
+class Shipment(BaseModel):
+    shipment_id: str
+    tracking_number: str
+    label_voided: bool = False
+    last_event: ShipmentEventType | None = None
+    intercept_requested: bool = False
+    returned: bool = False
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    event: str
+    detail: str = ""
+
+
+class LineStatus(StrEnum):
+    OPEN = "OPEN"
+    PARTIALLY_CANCELLED = "PARTIALLY_CANCELLED"
+    CANCELLED = "CANCELLED"
+
+
+class LineState(OrderLine):
+    """A line of the order and how much of it has been cancelled."""
+
+    # Its computed fields come back when a client reads the view: ignore them on the way in.
+    model_config = ConfigDict(extra="ignore")
+
+    cancelled_quantity: int = 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def open_quantity(self) -> int:
+        return self.quantity - self.cancelled_quantity
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status(self) -> LineStatus:
+        if self.cancelled_quantity == 0:
+            return LineStatus.OPEN
+        return LineStatus.CANCELLED if self.open_quantity == 0 else LineStatus.PARTIALLY_CANCELLED
+
+
+class Attention(BaseModel):
+    """What a person must do: the problem, where it happened and the ways out."""
+
+    problem: str
+    step: str
+    request_id: str | None = None
+    actions: list[ResolutionAction]
+    resume_status: OrderStatus
+    since: datetime
+
+
+class Order(BaseModel):
+    """The state of one order: its input plus every fact recorded since.
+
+    The workflow holds one and records each step's result through the methods below,
+    which refuse anything that would break a money or lifecycle rule. The `status`
+    query returns it as the order view.
+    """
+
+    order_id: str
+    customer_id: str
+    customer_email: str
+    status: OrderStatus = OrderStatus.PLACED
+    lines: list[LineState]
+    shipping_fee_minor: int
+    currency: str
+    total_minor: int
+    window_closes_at: datetime | None = None
+    authorization_id: str | None = None
+    authorized_minor: int = 0
+    payment: PaymentState = PaymentState.NONE
+    captured_minor: int = 0
+    refunded_minor: int = 0
+    refund_pending_minor: int = 0
+    store_credit_minor: int = 0
+    stock: StockState = StockState.NONE
+    shipment: Shipment | None = None
+    cancellation_reason: CancelReason | None = None
+    attention: Attention | None = None
+    cancellations: list[CancellationRecord] = []
+    timeline: list[TimelineEntry] = []
+
+    @classmethod
+    def placed(cls, command: PlaceOrder, at: datetime) -> "Order":
+        order = cls(
+            order_id=command.order_id,
+            customer_id=command.customer_id,
+            customer_email=command.customer_email,
+            lines=[LineState(**line.model_dump()) for line in command.lines],
+            shipping_fee_minor=command.shipping_fee_minor,
+            currency=command.currency,
+            total_minor=command.total_minor,
+        )
+        order.note(at, "PLACED", f"{len(command.lines)} line(s), total {command.total_minor} {command.currency}")
+        return order
+
+    # Facts derived from the record.
+
+    @property
+    def outstanding_minor(self) -> int:
+        """Money taken from the customer and neither given back nor on its way back."""
+        return self.captured_minor - self.refunded_minor - self.refund_pending_minor
+
+    @property
+    def open_value_minor(self) -> int:
+        return sum(line.open_quantity * line.unit_price_minor for line in self.lines)
+
+    @property
+    def anything_open(self) -> bool:
+        return any(line.open_quantity for line in self.lines)
+
+    @property
+    def capturable_minor(self) -> int:
+        """What capture takes: the lines still open, and the shipping fee if anything ships."""
+        return self.open_value_minor + self.shipping_fee_minor if self.anything_open else 0
+
+    @property
+    def holds_authorization(self) -> bool:
+        return self.payment is PaymentState.AUTHORIZED
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def authorization_voided(self) -> bool:
+        return self.payment is PaymentState.VOIDED
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def partially_cancelled(self) -> bool:
+        """Some units cancelled and some still going ahead; an order cancelled whole is not partially cancelled."""
+        return self.anything_open and any(line.cancelled_quantity for line in self.lines)
+
+    @property
+    def has_live_label(self) -> bool:
+        """A label can be voided only before the carrier's first scan; after it, it is spent."""
+        return self.shipment is not None and not self.shipment.label_voided and self.shipment.last_event is None
+
+    @property
+    def stage(self) -> OrderStatus:
+        """The lifecycle status, looking through NEEDS_ATTENTION to where the order stopped."""
+        return self.attention.resume_status if self.attention else self.status
+
+    def line(self, sku: str) -> LineState | None:
+        return next((line for line in self.lines if line.sku == sku), None)
+
+    def cancellation(self, request_id: str) -> CancellationRecord | None:
+        return next((c for c in self.cancellations if c.request_id == request_id), None)
+
+    @property
+    def open_request(self) -> CancellationRecord | None:
+        """The request awaiting a review or the carrier's answer, if any (at most one at a time)."""
+        return next((c for c in self.cancellations if c.open), None)
+
+    @property
+    def settled(self) -> bool:
+        """Nothing is left to give back: no money held or taken, no live label, no reserved unit."""
+        return (
+            self.outstanding_minor == 0
+            and self.refund_pending_minor == 0
+            and not self.holds_authorization
+            and not self.has_live_label
+            and self.stock is not StockState.RESERVED
+        )
+
+    # Recording what happened. Each method checks first and changes the order only if allowed.
+
+    def note(self, at: datetime, event: str, detail: str = "") -> None:
+        self.timeline.append(TimelineEntry(at=at, event=event, detail=detail))
+
+    def move(self, to: OrderStatus, at: datetime, detail: str = "") -> None:
+        if to not in _NEXT[self.status] and not (to is OrderStatus.NEEDS_ATTENTION and self.status not in TERMINAL):
+            raise InvalidTransition(f"order {self.order_id} cannot go from {self.status} to {to}")
+        self.status = to
+        self.note(at, to.value, detail)
+
+    def record_answer(
+        self, request: CancellationRequest, outcome: CancellationOutcome, selection: dict[str, int], at: datetime
+    ) -> None:
+        """Record a new request's answer; an accepted one takes its lines off the order at once."""
+        record = CancellationRecord.of(request, outcome, at)
+        if outcome.outcome is Verdict.ACCEPTED:
+            self._take_off(selection, request, at)
+        else:
+            self.note(at, f"CANCELLATION_{outcome.outcome.value}", f"{request.request_id}: {outcome.reason_code or ''}")
+        self.cancellations.append(record)
+
+    def record_settlement(self, request_id: str, outcome: CancellationOutcome, selection: dict[str, int], at: datetime) -> None:
+        """A pending review or intercept ended: accepted takes the lines off, rejected leaves the order as is."""
+        record = self.cancellation(request_id)
+        if record is None or not record.open:
+            raise InvalidTransition(f"request {request_id} of order {self.order_id} is not awaiting a decision")
+        if outcome.outcome is Verdict.ACCEPTED:
+            self._take_off(selection, record.request(), at)
+        else:
+            self.note(at, f"CANCELLATION_{outcome.outcome.value}", f"{request_id}: {outcome.reason_code or ''}")
+        record.settle(outcome)
+
+    def _take_off(self, selection: dict[str, int], request: CancellationRequest, at: datetime) -> None:
+        for sku, quantity in selection.items():
+            line = self.line(sku)
+            if line is None or quantity > line.open_quantity:
+                raise InvariantViolation(f"cannot cancel {quantity} x {sku} of order {self.order_id}")
+        if sum(line.open_quantity for line in self.lines) == sum(selection.values()):
+            if self.attention is not None:
+                # A cancellation takes over an order stuck on a forward step: nothing is left to retry.
+                self.status, self.attention = self.attention.resume_status, None
+                self.note(at, "ATTENTION_CLOSED", "the order is being cancelled")
+            self.move(OrderStatus.CANCELLING, at, f"{request.reason} requested by {request.requested_by}")
+            self.cancellation_reason = request.reason
+        else:
+            self.note(at, "PARTIALLY_CANCELLED", ", ".join(f"{q} x {sku}" for sku, q in selection.items()))
+        for sku, quantity in selection.items():
+            line = self.line(sku)
+            assert line is not None
+            line.cancelled_quantity += quantity
+
+    def record_cancelled(self, at: datetime) -> None:
+        if not self.settled:
+            raise InvariantViolation(f"order {self.order_id} cannot be CANCELLED while money or goods are still held")
+        self.move(OrderStatus.CANCELLED, at)
+
+    def record_confirmed(self, window_closes_at: datetime, at: datetime) -> None:
+        self.move(OrderStatus.CONFIRMED, at, "confirmation sent")
+        self.window_closes_at = window_closes_at
+
+    def record_authorization(self, authorization_id: str, amount_minor: int, at: datetime) -> None:
+        self.move(OrderStatus.PAYMENT_AUTHORIZED, at, f"{amount_minor} {self.currency} held")
+        self.authorization_id = authorization_id
+        self.authorized_minor = amount_minor
+        self.payment = PaymentState.AUTHORIZED
+
+    def record_capture(self, amount_minor: int, at: datetime) -> None:
+        if amount_minor > self.authorized_minor - self.captured_minor:
+            raise InvariantViolation(f"capture of {amount_minor} exceeds the authorization of {self.authorized_minor}")
+        self.move(OrderStatus.FULFILLING, at, f"{amount_minor} {self.currency} captured")
+        self.captured_minor += amount_minor
+        self.payment = PaymentState.CAPTURED
+
+    def record_void(self, at: datetime) -> None:
+        self.payment = PaymentState.VOIDED
+        self.note(at, "AUTHORIZATION_VOIDED", f"hold of {self.authorized_minor} {self.currency} released")
+
+    def record_refund_started(self, amount_minor: int, at: datetime, detail: str) -> None:
+        if amount_minor <= 0 or amount_minor > self.outstanding_minor:
+            raise InvariantViolation(f"refund of {amount_minor} is not within the {self.outstanding_minor} still captured")
+        self.refund_pending_minor += amount_minor
+        self.note(at, "REFUND_PENDING", detail)
+
+    def record_refund_settled(self, amount_minor: int, succeeded: bool, at: datetime, detail: str) -> None:
+        if amount_minor > self.refund_pending_minor:
+            raise InvariantViolation(f"refund of {amount_minor} was never started")
+        self.refund_pending_minor -= amount_minor
+        if succeeded:
+            self.refunded_minor += amount_minor
+        self.note(at, "REFUNDED" if succeeded else "REFUND_FAILED", detail)
+
+    def record_refund(self, amount_minor: int, at: datetime, detail: str = "") -> None:
+        """A refund that settled at once (store credit, or a person refunding outside the system)."""
+        self.record_refund_started(amount_minor, at, detail)
+        self.record_refund_settled(amount_minor, True, at, detail)
+
+    def record_store_credit(self, amount_minor: int, at: datetime, detail: str) -> None:
+        self.record_refund(amount_minor, at, detail)
+        self.store_credit_minor += amount_minor
+
+    def record_stock(self, state: StockState, at: datetime, detail: str = "") -> None:
+        self.stock = state
+        self.note(at, f"STOCK_{state.value}", detail)
+
+    def record_label(self, shipment: Shipment, at: datetime) -> None:
+        self.shipment = shipment
+        self.note(at, "LABEL_CREATED", f"tracking {shipment.tracking_number}")
+
+    def record_label_void(self, at: datetime) -> None:
+        assert self.shipment is not None
+        self.shipment.label_voided = True
+        self.note(at, "LABEL_VOIDED", self.shipment.tracking_number)
+
+    def record_intercept_requested(self, at: datetime) -> None:
+        assert self.shipment is not None
+        self.shipment.intercept_requested = True
+        self.note(at, "INTERCEPT_REQUESTED", self.shipment.tracking_number)
+
+    def record_attention(self, problem: str, step: str, actions: list[ResolutionAction], at: datetime,
+                         request_id: str | None = None) -> None:
+        resume = self.stage
+        self.move(OrderStatus.NEEDS_ATTENTION, at, problem)
+        self.attention = Attention(
+            problem=problem, step=step, request_id=request_id, actions=actions, resume_status=resume, since=at
+        )
+
+    def record_resolved(self, action: ResolutionAction, by: str, at: datetime, note: str | None = None) -> None:
+        if self.attention is None:
+            raise InvalidTransition(f"order {self.order_id} does not need attention")
+        self.status = self.attention.resume_status
+        self.attention = None
+        self.note(at, "RESOLVED", f"{action} by {by}" + (f": {note}" if note else ""))
+
+    def record_shipment_event(self, event: ShipmentEvent, at: datetime) -> bool:
+        """Apply a scan or a carrier answer; False (and a note) for one that no longer applies,
+        such as a webhook delivered twice."""
+        shipment = self.shipment
+        kind = event.type
+        applies = shipment is not None and (
+            (kind is ShipmentEventType.PICKED_UP and self.stage is OrderStatus.FULFILLING)
+            or (kind is ShipmentEventType.DELIVERED and self.stage in (OrderStatus.FULFILLING, OrderStatus.SHIPPED))
+            or (kind in _IN_TRANSIT and self.stage is OrderStatus.SHIPPED)
+        )
+        if not applies:
+            self.note(at, "SHIPMENT_EVENT_IGNORED", f"{kind} at {self.status}")
+            return False
+        assert shipment is not None
+        shipment.last_event = kind
+        if kind is ShipmentEventType.RETURNED_TO_SENDER:
+            shipment.returned = True
+        if kind in (ShipmentEventType.PICKED_UP, ShipmentEventType.DELIVERED) and self.stage is OrderStatus.FULFILLING:
+            self._move_stage(OrderStatus.SHIPPED, at, f"tracking {shipment.tracking_number}")
+        if kind is ShipmentEventType.DELIVERED:
+            self._move_stage(OrderStatus.DELIVERED, at, "")
+        elif kind is not ShipmentEventType.PICKED_UP:
+            self.note(at, kind.value)
+        return True
+
+    def _move_stage(self, to: OrderStatus, at: datetime, detail: str) -> None:
+        """Scans move the lifecycle on even while a person is looking at another problem."""
+        if self.attention is not None:
+            self.attention.resume_status = to
+            self.note(at, to.value, detail)
+        else:
+            self.move(to, at, detail)
+
+
+_IN_TRANSIT = frozenset(
+    {
+        ShipmentEventType.IN_TRANSIT,
+        ShipmentEventType.OUT_FOR_DELIVERY,
+        ShipmentEventType.INTERCEPTED,
+        ShipmentEventType.RETURNED_TO_SENDER,
+        ShipmentEventType.INTERCEPT_FAILED,
+    }
+)

@@ -1,0 +1,61 @@
+"""The shop's rules of time and review, carried in each order's input so an order in flight keeps them."""
+
+from datetime import timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class OnReviewTimeout(StrEnum):
+    WAIT = "WAIT"
+    APPROVE = "APPROVE"
+
+
+class Policy(BaseModel):
+    """Windows, deadlines and review rules that govern one order.
+
+    It travels inside the workflow input: changing the shop's defaults never changes
+    the rules of an order already placed.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    free_cancellation_window: timedelta = Field(
+        default=timedelta(minutes=30),
+        description="After confirmation, how long the customer may cancel alone; capture waits for it.",
+    )
+    review_customer_requests_after_window: bool = Field(
+        default=True,
+        description="A customer's request after the window (and before pickup) goes to customer-service review.",
+    )
+    review_above_minor: int | None = Field(
+        default=None,
+        ge=0,
+        description="A customer's request worth more than this (minor units) goes to review, even inside the window.",
+    )
+    review_deadline: timedelta = Field(
+        default=timedelta(hours=24), description="How long a review may stay open before it is escalated."
+    )
+    on_review_timeout: OnReviewTimeout = Field(
+        default=OnReviewTimeout.WAIT, description="After escalation: keep waiting for a person, or approve."
+    )
+    intercept_deadline: timedelta = Field(
+        default=timedelta(days=5),
+        description="How long to wait for the carrier's answer to an intercept before a person must look.",
+    )
+    retry_budget: timedelta = Field(
+        default=timedelta(minutes=10),
+        description="How long a third party may keep failing transiently before a person must look.",
+    )
+    refund_deadline: timedelta = Field(
+        default=timedelta(days=10), description="How long a refund may stay pending before a person must look."
+    )
+    return_period: timedelta = Field(
+        default=timedelta(days=14),
+        description="After delivery, how long the order stays DELIVERED before it is COMPLETED.",
+    )
+    answer_period: timedelta = Field(
+        default=timedelta(days=1),
+        description="After an order ends, how long it stays open to answer late or repeated requests.",
+    )
+    customer_service_email: str = Field(default="support@shop.example", pattern=r"^[^@\s]+@[^@\s]+$")
