@@ -1,0 +1,1 @@
+"""Stand-ins for the third parties (payment gateway, carrier), real at the HTTP boundary."""

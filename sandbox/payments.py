@@ -1,0 +1,137 @@
+"""Payment gateway stand-in: Stripe-like PaymentIntents with manual capture (refunds: sandbox.refunds).
+
+Amounts are integer minor units. Every POST needs an Idempotency-Key header (see sandbox.db); the
+test cards for `payment_method` and what they answer are in sandbox.cards.
+"""
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sandbox.cards import DECLINES, PROCESSING_ERROR_CARD, REFUND_FAILURES
+from sandbox.db import Db
+from sandbox.refund_settlement import settle_due
+from sandbox.tables import PaymentIntent, new_id
+from sandbox.timing import Timed
+from sandbox.wire import ApiError, IdempotencyKeyHeader, not_found
+
+Minor = Annotated[int, Field(gt=0, strict=True, description="integer minor units")]
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CreateIntent(Params):
+    amount: Minor
+    currency: str = Field(pattern=r"^[A-Za-z]{3}$")
+    payment_method: str = Field(min_length=1, max_length=64)
+    order_id: str = Field(min_length=1, max_length=64)
+
+
+class Capture(Params):
+    amount_to_capture: Minor | None = None
+
+
+router = APIRouter(prefix="/v1", tags=["payments"])
+
+
+def intent_json(intent: PaymentIntent) -> dict[str, Any]:
+    return {
+        "id": intent.id, "object": "payment_intent", "order_id": intent.order_id, "status": intent.status,
+        "amount": intent.amount, "amount_capturable": intent.amount_capturable,
+        "amount_received": intent.amount_received, "amount_refunded": intent.amount_refunded,
+        "currency": intent.currency, "capture_method": "manual", "card_last4": intent.card_last4,
+    }
+
+
+def find_intent(session: Session, intent_id: str, param: str = "id") -> PaymentIntent:
+    intent = session.get(PaymentIntent, intent_id)
+    if intent is None:
+        raise not_found("payment_intent", intent_id, param)
+    return intent
+
+
+def unexpected_state(intent: PaymentIntent, action: str, needed: str) -> ApiError:
+    message = f"You cannot {action} this PaymentIntent because it has a status of {intent.status}; it must be {needed}."
+    return ApiError(409, "payment_intent_unexpected_state", message, payment_intent=intent_json(intent))
+
+
+@router.post("/payment_intents")
+def create_payment_intent(body: CreateIntent, key: IdempotencyKeyHeader, db: Db, request: Request) -> Response:
+    def authorize(session: Session) -> dict[str, Any]:
+        card = body.payment_method.replace(" ", "")
+        if not re.fullmatch(r"\d{12,19}", card):
+            raise ApiError(400, "invalid_request_error", "payment_method must be a card number of 12 to 19 digits.",
+                           param="payment_method")
+        if card == PROCESSING_ERROR_CARD:
+            raise ApiError(500, "api_error", "An error occurred while processing your card. Try again.",
+                           code="processing_error")
+        declined = DECLINES.get(card)
+        intent = PaymentIntent(
+            id=new_id("pi"), order_id=body.order_id, amount=body.amount, currency=body.currency.upper(),
+            card_last4=card[-4:], amount_received=0,
+            status="requires_payment_method" if declined else "requires_capture",
+            amount_capturable=0 if declined else body.amount, refund_failure=REFUND_FAILURES.get(card),
+        )
+        # A declined attempt is kept, as at Stripe, so that the order's payment history shows it.
+        session.add(intent)
+        if declined:
+            code, decline_code, message = declined
+            extra = {"decline_code": decline_code} if decline_code else {}
+            raise ApiError(402, "card_error", message, code=code, **extra, payment_intent=intent_json(intent))
+        return intent_json(intent)
+
+    return db.idempotent("payments", key, request, body, authorize).response()
+
+
+@router.post("/payment_intents/{intent_id}/capture")
+def capture_payment_intent(
+    intent_id: str, key: IdempotencyKeyHeader, db: Db, request: Request, body: Capture | None = None
+) -> Response:
+    def capture(session: Session) -> dict[str, Any]:
+        intent = find_intent(session, intent_id)
+        if intent.status != "requires_capture":
+            raise unexpected_state(intent, "capture", "requires_capture")
+        amount = body.amount_to_capture if body and body.amount_to_capture is not None else intent.amount_capturable
+        if amount > intent.amount_capturable:
+            raise ApiError(400, "amount_too_large", f"amount_to_capture ({amount}) is greater than the "
+                           f"{intent.amount_capturable} authorized.", param="amount_to_capture")
+        # Stripe releases the uncaptured remainder of the hold: one capture per intent.
+        intent.status, intent.amount_received, intent.amount_capturable = "succeeded", amount, 0
+        return intent_json(intent)
+
+    return db.idempotent("payments", key, request, body, capture).response()
+
+
+@router.post("/payment_intents/{intent_id}/cancel")
+def cancel_payment_intent(intent_id: str, key: IdempotencyKeyHeader, db: Db, request: Request) -> Response:
+    def cancel(session: Session) -> dict[str, Any]:
+        intent = find_intent(session, intent_id)
+        if intent.status != "requires_capture":
+            raise unexpected_state(intent, "cancel", "requires_capture")
+        intent.status, intent.amount_capturable = "canceled", 0
+        return intent_json(intent)
+
+    return db.idempotent("payments", key, request, None, cancel).response()
+
+
+@router.get("/payment_intents/{intent_id}")
+def get_payment_intent(intent_id: str, db: Db, timing: Timed) -> dict[str, Any]:
+    settle_due(db, timing)
+    with db.reading() as session:
+        return intent_json(find_intent(session, intent_id))
+
+
+@router.get("/payment_intents")
+def list_payment_intents(db: Db, timing: Timed, order_id: str | None = None) -> dict[str, Any]:
+    settle_due(db, timing)
+    query = select(PaymentIntent).order_by(PaymentIntent.created_at)
+    if order_id is not None:
+        query = query.where(PaymentIntent.order_id == order_id)
+    with db.reading() as session:
+        return {"object": "list", "data": [intent_json(intent) for intent in session.scalars(query)]}
