@@ -1,0 +1,74 @@
+"""The Carrier port over the carrier's HTTP API (the stand-in is sandbox.carrier)."""
+
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from activities.carrier import CreateShipment, Label, LabelNotVoidable, RequestIntercept, VoidLabel
+from activities.failures import BusinessFailure
+
+# 4xx answers that mean "not now" rather than "no": left to the activity's retry policy like a 5xx.
+TRANSIENT_STATUSES = frozenset({408, 425, 429})
+
+
+class CarrierRefused(BusinessFailure):
+    """The carrier refused a request for a reason a retry cannot change (unknown shipment, invalid address...)."""
+
+
+class HttpCarrier:
+    """Carrier over the carrier's HTTP API, through an `httpx.AsyncClient` whose base_url the caller sets.
+
+    Each call sends the request's idempotency key as the Idempotency-Key header, so a retried activity
+    gets the carrier's first answer (the same label, not a second one). A 409 `label_not_voidable`
+    becomes LabelNotVoidable, any other refusal in the carrier's error shape CarrierRefused; 5xx,
+    throttling and connection errors stay ordinary exceptions, which the activity retry policy retries.
+    Voiding a label that is already voided succeeds. An intercept request is only filed here (202);
+    the carrier's answer comes later as shipment events, and a parcel that was never scanned (nothing
+    to intercept) is refused at once with CarrierRefused, code `nothing_to_intercept`.
+    """
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def create_shipment(self, request: CreateShipment) -> Label:
+        body = {
+            "order_id": request.order_id,
+            "address": request.address.model_dump(mode="json"),
+            "parcel_units": request.parcel_units,
+        }
+        shipment = answer(await self._post("/carrier/shipments", request.idempotency_key, body))
+        return Label(
+            shipment_id=shipment["id"], tracking_number=shipment["tracking_number"], label_url=shipment["label_url"]
+        )
+
+    async def void_label(self, request: VoidLabel) -> None:
+        path = f"/carrier/shipments/{quote(request.shipment_id, safe='')}/void"
+        answer(await self._post(path, request.idempotency_key, None))
+
+    async def request_intercept(self, request: RequestIntercept) -> None:
+        path = f"/carrier/shipments/{quote(request.shipment_id, safe='')}/intercept"
+        answer(await self._post(path, request.idempotency_key, None))
+
+    async def _post(self, path: str, idempotency_key: str, body: dict[str, Any] | None) -> httpx.Response:
+        return await self._client.post(path, json=body, headers={"Idempotency-Key": idempotency_key})
+
+
+def answer(response: httpx.Response) -> dict[str, Any]:
+    if response.is_success:
+        return response.json()
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        error = None
+    if not isinstance(error, dict) or response.status_code >= 500 or response.status_code in TRANSIENT_STATUSES:
+        # Not the carrier's considered "no": transient, or a fault an operator must fix; retrying is right.
+        raise httpx.HTTPStatusError(
+            f"carrier answered HTTP {response.status_code}: {response.text[:300]}",
+            request=response.request,
+            response=response,
+        )
+    message = str(error.get("message") or f"the carrier refused with HTTP {response.status_code}")
+    if error.get("type") == "label_not_voidable":
+        raise LabelNotVoidable(message, code="label_not_voidable")
+    raise CarrierRefused(message, code=error.get("type"))

@@ -1,0 +1,72 @@
+"""Mail over SMTP: each customer message carries a Message-ID derived from its idempotency key."""
+
+import asyncio
+import smtplib
+import string
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formatdate
+
+import structlog
+
+from activities.failures import BusinessFailure
+from domain.messages import CustomerMessage
+
+log = structlog.get_logger(__name__)
+
+_PLAIN = frozenset(string.ascii_letters + string.digits + "-_")
+
+
+class RecipientRefused(BusinessFailure):
+    """The mail server permanently refused the recipient (SMTP 5xx); `code` is the SMTP reply code."""
+
+
+def message_id(key: str) -> str:
+    """`<id@orders.local>` for an idempotency key: the same key always gives the same id.
+
+    Every character outside [A-Za-z0-9_-] is written as `=XX` per UTF-8 byte, which keeps the
+    id valid (RFC 5322 dot-atom) and one-to-one: two keys never share an id, since the mailbox
+    would otherwise drop the second message as a duplicate.
+    """
+    left = "".join(c if c in _PLAIN else "".join(f"={b:02X}" for b in c.encode()) for c in key)
+    return f"<{left}@orders.local>"
+
+
+class SmtpMailer:
+    """The Mailer over an SMTP server (the mailbox stand-in in development).
+
+    A retried send goes out again with the same Message-ID, which is what lets the receiving
+    side keep one copy. A permanent (5xx) refusal of the recipient is a business outcome,
+    `RecipientRefused`; connection failures and 4xx replies are transient and are retried.
+    """
+
+    def __init__(self, host: str, port: int, sender: str, *, timeout: timedelta = timedelta(seconds=10)) -> None:
+        self._host, self._port, self._sender, self._timeout = host, port, sender, timeout
+
+    async def send(self, message: CustomerMessage) -> None:
+        # smtplib blocks; a thread keeps the worker's event loop (and its heartbeats) free.
+        await asyncio.to_thread(self._deliver, self._compose(message), message.to)
+        log.info("mail.sent", order_id=message.order_id, kind=message.kind.value, key=message.key, to=message.to)
+
+    def _compose(self, message: CustomerMessage) -> EmailMessage:
+        email = EmailMessage()
+        email["From"] = self._sender
+        email["To"] = message.to
+        email["Subject"] = message.subject
+        email["Date"] = formatdate(usegmt=True)
+        email["Message-ID"] = message_id(message.key)
+        email["X-Order-Id"] = message.order_id
+        email["X-Message-Kind"] = message.kind.value
+        email.set_content(message.body)
+        return email
+
+    def _deliver(self, email: EmailMessage, to: str) -> None:
+        try:
+            with smtplib.SMTP(self._host, self._port, timeout=self._timeout.total_seconds()) as smtp:
+                smtp.send_message(email, from_addr=self._sender, to_addrs=[to])
+        except smtplib.SMTPRecipientsRefused as refused:
+            code, reply = refused.recipients[to]
+            if code < 500:
+                raise  # 4xx: mailbox busy, greylisting... worth another try
+            text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+            raise RecipientRefused(f"{to} was refused: {code} {text}", code=str(code)) from refused
