@@ -1,0 +1,195 @@
+"""In-memory fakes of the four ports, for workflow tests. Each keeps the real port's rules:
+idempotency keys, decline cards, all-or-nothing reservations, unvoidable scanned labels.
+
+A `Gate` lets a test hold a call in flight, to send a request while a step is running.
+"""
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
+
+from activities.carrier import CreateShipment, Label, LabelNotVoidable, RequestIntercept, VoidLabel
+from activities.inventory import OutOfStock, ReleaseStock, ReserveStock, RestockReturned, ShipStock
+from activities.payment import (
+    AuthorizePayment,
+    Authorization,
+    CapturePayment,
+    CardDeclined,
+    FollowRefund,
+    IssueStoreCredit,
+    Refund,
+    RefundPayment,
+    RefundStatus,
+    StoreCredit,
+    VoidAuthorization,
+)
+from domain.messages import CustomerMessage
+
+DECLINED_CARD = "4000000000000002"
+FAILING_REFUND_CARD = "4000000000005126"  # Stripe's card whose refunds fail after a while
+
+
+@dataclass
+class Gate:
+    """Holds a call until opened; `entered` tells the test the call is in flight."""
+
+    entered: asyncio.Event = field(default_factory=asyncio.Event)
+    opened: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def pass_through(self) -> None:
+        self.entered.set()
+        await self.opened.wait()
+
+
+@dataclass
+class FakePaymentGateway:
+    authorized: dict[str, int] = field(default_factory=dict)
+    captured: dict[str, int] = field(default_factory=dict)
+    refunded: dict[str, int] = field(default_factory=dict)
+    voided: set[str] = field(default_factory=set)
+    credited: dict[str, int] = field(default_factory=dict)
+    refunds: dict[str, Refund] = field(default_factory=dict)
+    payment_methods: dict[str, str] = field(default_factory=dict)
+    calls: Counter[str] = field(default_factory=Counter)
+    capture_gate: Gate | None = None
+    down: bool = False  # every authorization fails as if the gateway were unreachable
+
+    def _once(self, key: str) -> bool:
+        self.calls[key] += 1
+        return self.calls[key] == 1
+
+    async def authorize(self, request: AuthorizePayment) -> Authorization:
+        if self.down:
+            raise ConnectionError("gateway unreachable")
+        if request.payment_method == DECLINED_CARD:
+            raise CardDeclined("Your card was declined.", code="generic_decline")
+        self.payment_methods[request.order_id] = request.payment_method
+        self.authorized[f"pi_{request.order_id}"] = request.amount_minor
+        return Authorization(authorization_id=f"pi_{request.order_id}", amount_minor=request.amount_minor)
+
+    async def capture(self, request: CapturePayment) -> int:
+        if self.capture_gate:
+            await self.capture_gate.pass_through()
+        if self._once(request.idempotency_key):
+            self.captured[request.authorization_id] = request.amount_minor
+        return request.amount_minor
+
+    async def void(self, request: VoidAuthorization) -> None:
+        if self._once(request.idempotency_key):
+            self.voided.add(request.authorization_id)
+
+    async def refund(self, request: RefundPayment) -> Refund:
+        if self._once(request.idempotency_key):
+            self.refunded[request.authorization_id] = self.refunded.get(request.authorization_id, 0) + request.amount_minor
+        refund_id = f"re_{request.idempotency_key}"
+        self.refunds[refund_id] = Refund(refund_id=refund_id, amount_minor=request.amount_minor, status=RefundStatus.PENDING)
+        return self.refunds[refund_id]
+
+    async def refund_status(self, request: FollowRefund) -> Refund:
+        """Settles on the first look: failed for the failing card, succeeded otherwise."""
+        refund = self.refunds[request.refund_id]
+        if refund.status is RefundStatus.PENDING:
+            failing = self.payment_methods.get(request.order_id) == FAILING_REFUND_CARD
+            status = RefundStatus.FAILED if failing else RefundStatus.SUCCEEDED
+            refund = self.refunds[request.refund_id] = refund.model_copy(
+                update={"status": status, "failure_reason": "expired_or_canceled_card" if failing else None}
+            )
+            if failing:
+                self.refunded[f"pi_{request.order_id}"] -= refund.amount_minor
+        return refund
+
+    async def issue_store_credit(self, request: IssueStoreCredit) -> StoreCredit:
+        if self._once(request.idempotency_key):
+            self.credited[request.customer_id] = self.credited.get(request.customer_id, 0) + request.amount_minor
+        return StoreCredit(credit_id=f"cr_{request.idempotency_key}", amount_minor=request.amount_minor)
+
+
+@dataclass
+class FakeInventoryStore:
+    on_hand: Counter[str] = field(default_factory=Counter)
+    reserved: dict[str, dict[str, int]] = field(default_factory=dict)
+    shipped: Counter[str] = field(default_factory=Counter)
+    quarantined: Counter[str] = field(default_factory=Counter)
+    shipped_by_order: dict[str, Counter[str]] = field(default_factory=dict)
+    keys: set[str] = field(default_factory=set)
+
+    async def reserve(self, request: ReserveStock) -> None:
+        if request.order_id in self.reserved:
+            return
+        short = [line.sku for line in request.lines if self.on_hand[line.sku] < line.quantity]
+        if short:
+            raise OutOfStock(f"not enough {short[0]}", code=short[0])
+        for line in request.lines:
+            self.on_hand[line.sku] -= line.quantity
+        self.reserved[request.order_id] = {line.sku: line.quantity for line in request.lines}
+
+    async def release(self, request: ReleaseStock) -> None:
+        if request.idempotency_key in self.keys:
+            return
+        self.keys.add(request.idempotency_key)
+        target = self.on_hand if request.restock else self.quarantined
+        held = self.reserved.get(request.order_id, {})
+        wanted = {line.sku: line.quantity for line in request.lines} if request.lines else dict(held)
+        for sku, quantity in wanted.items():
+            held[sku] -= quantity
+            target[sku] += quantity
+
+    async def ship(self, request: ShipStock) -> None:
+        for sku, quantity in self.reserved.get(request.order_id, {}).items():
+            self.shipped[sku] += quantity
+            self.shipped_by_order.setdefault(request.order_id, Counter())[sku] += quantity
+        self.reserved[request.order_id] = {}
+
+    async def restock_returned(self, request: RestockReturned) -> None:
+        target = self.on_hand if request.restock else self.quarantined
+        for sku, quantity in self.shipped_by_order.pop(request.order_id, Counter()).items():
+            self.shipped[sku] -= quantity
+            target[sku] += quantity
+
+
+@dataclass
+class FakeCarrier:
+    labels: dict[str, str] = field(default_factory=dict)
+    voided: set[str] = field(default_factory=set)
+    scanned: set[str] = field(default_factory=set)
+    intercepts: list[str] = field(default_factory=list)
+    label_gate: Gate | None = None
+
+    async def create_shipment(self, request: CreateShipment) -> Label:
+        if self.label_gate:
+            await self.label_gate.pass_through()
+        shipment_id = f"shp_{request.order_id}"
+        self.labels[shipment_id] = request.idempotency_key
+        return Label(shipment_id=shipment_id, tracking_number=f"1Z{request.order_id}", label_url="https://labels/x")
+
+    async def void_label(self, request: VoidLabel) -> None:
+        if request.shipment_id in self.scanned:
+            raise LabelNotVoidable("parcel already scanned")
+        self.voided.add(request.shipment_id)
+
+    async def request_intercept(self, request: RequestIntercept) -> None:
+        """Files the request; the test plays the carrier's answer as shipment events."""
+        self.intercepts.append(request.idempotency_key)
+
+
+@dataclass
+class FakeMailer:
+    """Counts deliveries per key: a duplicate shows up as a count above one."""
+
+    sent: Counter[str] = field(default_factory=Counter)
+    messages: list[CustomerMessage] = field(default_factory=list)
+    arrivals: dict[str, asyncio.Event] = field(default_factory=dict)
+
+    async def send(self, message: CustomerMessage) -> None:
+        self.sent[message.key] += 1
+        self.messages.append(message)
+        self._arrival(message.kind.value).set()
+
+    def _arrival(self, kind: str) -> asyncio.Event:
+        return self.arrivals.setdefault(kind, asyncio.Event())
+
+    async def wait_for(self, kind: str) -> None:
+        await self._arrival(kind).wait()
+
+    def kinds(self, order_id: str) -> list[str]:
+        return [m.kind.value for m in self.messages if m.order_id == order_id]

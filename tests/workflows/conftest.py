@@ -1,0 +1,125 @@
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.carrier import CarrierActivities
+from activities.inventory import InventoryActivities
+from activities.mail import MailActivities
+from activities.payment import PaymentActivities
+from domain.order import Address, OrderLine, PlaceOrder
+from domain.policy import Policy
+from tests.fakes import FakeCarrier, FakeInventoryStore, FakeMailer, FakePaymentGateway
+from tests.temporal_envs import local_server, time_skipping_server
+from workflows.order import OrderWorkflow
+
+
+@pytest.fixture(scope="session")
+async def local_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await local_server()
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await time_skipping_server()
+    yield env
+    await env.shutdown()
+
+
+@dataclass
+class World:
+    """Fakes of every third party, the real activity classes over them, and a worker."""
+
+    client: Client
+    payments: FakePaymentGateway = field(default_factory=FakePaymentGateway)
+    inventory: FakeInventoryStore = field(default_factory=FakeInventoryStore)
+    carrier: FakeCarrier = field(default_factory=FakeCarrier)
+    mailer: FakeMailer = field(default_factory=FakeMailer)
+    task_queue: str = field(default_factory=lambda: f"orders-test-{uuid.uuid4().hex[:8]}")
+
+    def worker(self) -> Worker:
+        payment = PaymentActivities(self.payments)
+        inventory = InventoryActivities(self.inventory)
+        carrier = CarrierActivities(self.carrier)
+        mail = MailActivities(self.mailer)
+        return Worker(
+            self.client,
+            task_queue=self.task_queue,
+            workflows=[OrderWorkflow],
+            activities=[
+                payment.authorize_payment,
+                payment.capture_payment,
+                payment.void_authorization,
+                payment.refund_payment,
+                payment.follow_refund,
+                payment.issue_store_credit,
+                inventory.reserve_stock,
+                inventory.release_stock,
+                inventory.ship_stock,
+                inventory.restock,
+                carrier.create_shipment,
+                carrier.void_label,
+                carrier.request_intercept,
+                mail.send_message,
+            ],
+        )
+
+    async def place(self, **changes: object) -> WorkflowHandle:
+        order = an_order(**changes)
+        for line in order.lines:
+            self.inventory.on_hand.setdefault(line.sku, 10)
+        return await self.client.start_workflow(
+            OrderWorkflow.run, order, id=f"order-{order.order_id}", task_queue=self.task_queue
+        )
+
+
+TOTAL = 2 * 1250 + 899 + 499  # the lines and shipping fee of an_order(), in cents
+
+
+def an_order(**changes: object) -> PlaceOrder:
+    policy = Policy(
+        free_cancellation_window=timedelta(hours=1),
+        return_period=timedelta(days=14),
+        answer_period=timedelta(seconds=1),
+    )
+    base = PlaceOrder(
+        order_id=f"T{uuid.uuid4().hex[:10]}",
+        customer_id="cust-1",
+        customer_email="ada@example.com",
+        lines=[
+            OrderLine(sku="MUG", quantity=2, unit_price_minor=1250),
+            OrderLine(sku="TEA", quantity=1, unit_price_minor=899),
+        ],
+        shipping_address=Address(name="Ada", line1="1 Loop Rd", city="Paris", postal_code="75001", country="FR"),
+        shipping_fee_minor=499,
+        currency="EUR",
+        payment_method="4242424242424242",
+        policy=policy,
+    )
+    return base.model_copy(update=changes)
+
+
+@asynccontextmanager
+async def world_on(env: WorkflowEnvironment, setup: Callable[[World], None] = lambda w: None) -> AsyncIterator[World]:
+    world = World(env.client)
+    setup(world)
+    async with world.worker():
+        yield world
+
+
+@pytest.fixture
+async def world(local_env: WorkflowEnvironment) -> AsyncIterator[World]:
+    async with world_on(local_env) as w:
+        yield w
+
+
+# A window that closes at once, for tests that need capture on a server that does not skip time.
+SHORT = an_order().policy.model_copy(update={"free_cancellation_window": timedelta(milliseconds=50)})

@@ -1,0 +1,151 @@
+"""Intercepts, failing refunds, store credit and an unreachable gateway, on a real dev server."""
+
+from datetime import timedelta
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+
+from domain.order import OrderStatus, ShipmentEvent, ShipmentEventType, StockState
+from domain.requests import (
+    CancellationRequest,
+    CancelReason,
+    ReasonCode,
+    RefundDestination,
+    RequestedBy,
+    Resolution,
+    ResolutionAction,
+    Verdict,
+)
+from tests.fakes import FAILING_REFUND_CARD, Gate
+from tests.workflows.conftest import SHORT, TOTAL, World
+from workflows.order import OrderWorkflow
+
+def scan(kind: ShipmentEventType) -> ShipmentEvent:
+    return ShipmentEvent(type=kind)
+
+
+async def picked_up(world: World, **changes: object):
+    world.carrier.label_gate = Gate()
+    world.carrier.label_gate.opened.set()
+    handle = await world.place(policy=SHORT, **changes)
+    await world.carrier.label_gate.entered.wait()
+    await handle.signal(OrderWorkflow.shipment_event, scan(ShipmentEventType.PICKED_UP))
+    return handle
+
+
+def staff_cancel(request_id: str = "req-1", **changes: object) -> CancellationRequest:
+    return CancellationRequest(
+        request_id=request_id, reason=CancelReason.CUSTOMER, requested_by=RequestedBy.CUSTOMER_SERVICE, **changes
+    )
+
+
+async def test_cancel_in_transit_requests_an_intercept_and_a_returned_parcel_is_restocked_and_refunded(
+    world: World,
+) -> None:
+    handle = await picked_up(world)
+
+    outcome = await handle.execute_update(
+        OrderWorkflow.cancel, CancellationRequest(request_id="r1", reason=CancelReason.CUSTOMER)
+    )
+    await world.mailer.wait_for("RECALL_REQUESTED")
+    for kind in (ShipmentEventType.INTERCEPTED, ShipmentEventType.RETURNED_TO_SENDER):
+        await handle.signal(OrderWorkflow.shipment_event, scan(kind))
+    order = await handle.result()
+
+    assert outcome.outcome is Verdict.INTERCEPT_REQUESTED
+    assert len(world.carrier.intercepts) == 1
+    assert order.status is OrderStatus.CANCELLED
+    assert order.cancellations[0].outcome is Verdict.ACCEPTED
+    assert order.refunded_minor == order.captured_minor == TOTAL
+    assert order.stock is StockState.RETURNED
+    assert world.inventory.on_hand == {"MUG": 10, "TEA": 10} and world.inventory.shipped == {"MUG": 0, "TEA": 0}
+    assert world.mailer.kinds(order.order_id) == ["CONFIRMATION", "RECALL_REQUESTED", "CANCELLATION"]
+
+
+async def test_a_refused_intercept_rejects_the_request_suggesting_a_return_and_the_order_goes_on(world: World) -> None:
+    handle = await picked_up(world)
+    await handle.execute_update(OrderWorkflow.cancel, CancellationRequest(request_id="r1", reason=CancelReason.CUSTOMER))
+
+    await handle.signal(OrderWorkflow.shipment_event, scan(ShipmentEventType.INTERCEPT_FAILED))
+    await world.mailer.wait_for("REJECTION")
+    answer = await handle.execute_update(
+        OrderWorkflow.cancel, CancellationRequest(request_id="r1", reason=CancelReason.CUSTOMER)
+    )
+    order = await handle.query(OrderWorkflow.status)
+
+    assert (answer.outcome, answer.reason_code, answer.suggestion) == (
+        Verdict.REJECTED,
+        ReasonCode.INTERCEPT_FAILED,
+        "RETURN",
+    )
+    assert order.status is OrderStatus.SHIPPED and order.refunded_minor == 0
+    assert world.mailer.kinds(order.order_id) == ["CONFIRMATION", "RECALL_REQUESTED", "REJECTION"]
+    await handle.terminate("test done")
+
+
+async def test_a_failed_refund_needs_attention_and_store_credit_resolves_it_without_refunding_twice(
+    world: World,
+) -> None:
+    handle = await picked_up(world, payment_method=FAILING_REFUND_CARD)
+    await handle.execute_update(OrderWorkflow.cancel, staff_cancel())
+    for kind in (ShipmentEventType.INTERCEPTED, ShipmentEventType.RETURNED_TO_SENDER):
+        await handle.signal(OrderWorkflow.shipment_event, scan(kind))
+    await world.mailer.wait_for("ESCALATION")
+    stuck = await handle.query(OrderWorkflow.status)
+
+    with pytest.raises(WorkflowUpdateFailedError):
+        await handle.execute_update(OrderWorkflow.resolve, {"action": "REFUND_TO_STORE_CREDIT"})
+    resolved = await handle.execute_update(
+        OrderWorkflow.resolve, Resolution(action=ResolutionAction.REFUND_TO_STORE_CREDIT, by="sam")
+    )
+    order = await handle.result()
+
+    assert stuck.status is OrderStatus.NEEDS_ATTENTION
+    assert stuck.attention is not None and "expired_or_canceled_card" in stuck.attention.problem
+    assert ResolutionAction.REFUND_TO_STORE_CREDIT in stuck.attention.actions
+    assert resolved.status is not OrderStatus.NEEDS_ATTENTION
+    assert order.status is OrderStatus.CANCELLED
+    assert (order.captured_minor, order.refunded_minor, order.store_credit_minor) == (TOTAL, TOTAL, TOTAL)
+    assert sum(world.payments.refunded.values()) == 0
+    assert world.payments.credited == {"cust-1": TOTAL}
+    assert "store credit" in world.mailer.messages[-1].body
+
+
+async def test_a_resolution_the_problem_does_not_allow_is_rejected_naming_the_allowed_ones(world: World) -> None:
+    handle = await world.place()
+    await world.mailer.wait_for("CONFIRMATION")
+
+    with pytest.raises(WorkflowUpdateFailedError) as rejected:
+        await handle.execute_update(OrderWorkflow.resolve, Resolution(action=ResolutionAction.RETRY, by="sam"))
+
+    assert "not waiting for a resolution" in str(rejected.value.cause)
+    await handle.terminate("test done")
+
+
+async def test_a_refund_to_store_credit_credits_the_customer_instead_of_the_card(world: World) -> None:
+    world.payments.capture_gate = Gate()
+    world.payments.capture_gate.opened.set()
+    handle = await world.place(policy=SHORT)
+    await world.payments.capture_gate.entered.wait()
+
+    await handle.execute_update(OrderWorkflow.cancel, staff_cancel(refund_to=RefundDestination.STORE_CREDIT))
+    order = await handle.result()
+
+    assert order.store_credit_minor == order.refunded_minor == TOTAL
+    assert world.payments.refunded == {} and world.payments.credited == {"cust-1": TOTAL}
+
+
+async def test_a_gateway_down_past_the_retry_budget_needs_attention_and_retry_resumes(world: World) -> None:
+    world.payments.down = True
+    handle = await world.place(policy=SHORT.model_copy(update={"retry_budget": timedelta(seconds=2)}))
+
+    await world.mailer.wait_for("ESCALATION")
+    stuck = await handle.query(OrderWorkflow.status)
+    world.payments.down = False
+    await handle.execute_update(OrderWorkflow.resolve, Resolution(action=ResolutionAction.RETRY, by="ops"))
+    await world.mailer.wait_for("CONFIRMATION")
+    await handle.terminate("test done")
+
+    assert stuck.status is OrderStatus.NEEDS_ATTENTION and stuck.attention is not None
+    assert stuck.attention.step == "AUTHORIZE_PAYMENT"
+    assert "retry budget" in stuck.attention.problem

@@ -1,0 +1,186 @@
+"""Every stage before the carrier's pickup, times a cancellation, on a real dev server."""
+
+import asyncio
+from datetime import timedelta
+
+from temporalio.client import WorkflowUpdateStage
+
+from domain.order import OrderStatus, ShipmentEvent, ShipmentEventType, StockState
+from domain.requests import CancellationRequest, CancelReason, LineSelection, ReasonCode, RequestedBy, Verdict
+from tests.fakes import DECLINED_CARD, Gate
+from tests.workflows.conftest import SHORT, TOTAL, World
+from workflows.order import OrderWorkflow
+
+# Accepted means the validator ran inside the workflow: the request is in, the step still held.
+ACCEPTED = WorkflowUpdateStage.ACCEPTED
+
+
+def customer_cancel(request_id: str = "req-1", **changes: object) -> CancellationRequest:
+    return CancellationRequest(request_id=request_id, reason=CancelReason.CUSTOMER, **changes)
+
+
+def staff_cancel(request_id: str = "req-1", **changes: object) -> CancellationRequest:
+    """Customer service may cancel alone after the free window, where a customer would need review."""
+    return CancellationRequest(
+        request_id=request_id, reason=CancelReason.CUSTOMER, requested_by=RequestedBy.CUSTOMER_SERVICE, **changes
+    )
+
+
+async def test_cancel_inside_the_window_voids_the_hold_and_releases_the_stock(world: World) -> None:
+    handle = await world.place()
+    await world.mailer.wait_for("CONFIRMATION")
+
+    outcome = await handle.execute_update(OrderWorkflow.cancel, customer_cancel())
+    order = await handle.result()
+
+    assert outcome.outcome is Verdict.ACCEPTED
+    assert order.status is OrderStatus.CANCELLED
+    assert world.payments.voided == {order.authorization_id}
+    assert world.payments.captured == {}
+    assert world.inventory.on_hand == {"MUG": 10, "TEA": 10}
+    assert world.mailer.kinds(order.order_id) == ["CONFIRMATION", "CANCELLATION"]
+    assert "hold on your card has been released" in world.mailer.messages[-1].body
+
+
+async def test_cancel_while_capture_is_in_flight_is_decided_after_it_and_refunds(world: World) -> None:
+    world.payments.capture_gate = Gate()
+    handle = await world.place(policy=SHORT)
+    await world.payments.capture_gate.entered.wait()
+
+    pending = await handle.start_update(OrderWorkflow.cancel, staff_cancel(), wait_for_stage=ACCEPTED)
+    world.payments.capture_gate.opened.set()
+    outcome = await pending.result()
+    order = await handle.result()
+
+    assert outcome.outcome is Verdict.ACCEPTED
+    assert (order.authorized_minor, order.captured_minor, order.refunded_minor) == (TOTAL, TOTAL, TOTAL)
+    assert sum(world.payments.refunded.values()) == TOTAL
+    assert order.shipment is None and world.carrier.labels == {}
+    assert world.inventory.on_hand == {"MUG": 10, "TEA": 10}
+    assert "We refunded 38.98 EUR" in world.mailer.messages[-1].body
+
+
+async def test_cancel_while_the_label_is_bought_voids_the_label_refunds_and_restocks(world: World) -> None:
+    world.carrier.label_gate = Gate()
+    handle = await world.place(policy=SHORT)
+    await world.carrier.label_gate.entered.wait()
+
+    pending = await handle.start_update(OrderWorkflow.cancel, staff_cancel(), wait_for_stage=ACCEPTED)
+    world.carrier.label_gate.opened.set()
+    outcome = await pending.result()
+    order = await handle.result()
+
+    assert outcome.outcome is Verdict.ACCEPTED
+    assert order.shipment is not None and order.shipment.label_voided
+    assert world.carrier.voided == {order.shipment.shipment_id}
+    assert order.refunded_minor == order.captured_minor == TOTAL
+    assert order.stock is StockState.RELEASED
+
+
+async def test_cancel_without_restock_quarantines_the_units(world: World) -> None:
+    handle = await world.place()
+    await world.mailer.wait_for("CONFIRMATION")
+
+    await handle.execute_update(OrderWorkflow.cancel, customer_cancel(restock=False))
+    order = await handle.result()
+
+    assert order.stock is StockState.QUARANTINED
+    assert world.inventory.quarantined == {"MUG": 2, "TEA": 1}
+    assert world.inventory.on_hand == {"MUG": 8, "TEA": 9}
+
+
+async def test_a_partial_cancel_after_pickup_is_rejected_as_already_shipped_and_the_customer_is_told(
+    world: World,
+) -> None:
+    world.carrier.label_gate = Gate()
+    handle = await world.place(policy=SHORT)
+    await world.carrier.label_gate.entered.wait()
+    await handle.signal(OrderWorkflow.shipment_event, ShipmentEvent(type=ShipmentEventType.PICKED_UP))
+    world.carrier.label_gate.opened.set()
+
+    outcome = await handle.execute_update(
+        OrderWorkflow.cancel, customer_cancel(lines=[LineSelection(sku="MUG", quantity=1)])
+    )
+    order = await handle.query(OrderWorkflow.status)
+
+    assert outcome.outcome is Verdict.REJECTED
+    assert outcome.reason_code is ReasonCode.ALREADY_SHIPPED
+    assert order.status is OrderStatus.SHIPPED
+    assert order.refunded_minor == 0 and world.carrier.voided == set()
+    await world.mailer.wait_for("REJECTION")
+    assert world.mailer.kinds(order.order_id) == ["CONFIRMATION", "REJECTION"]
+
+
+async def test_a_declined_card_cancels_the_order_with_reason_declined(world: World) -> None:
+    handle = await world.place(payment_method=DECLINED_CARD)
+
+    order = await handle.result()
+
+    assert order.status is OrderStatus.CANCELLED
+    assert order.cancellation_reason is CancelReason.DECLINED
+    assert order.stock is StockState.NONE and world.inventory.reserved == {}
+    assert world.mailer.kinds(order.order_id) == ["CANCELLATION"]
+    assert "payment was declined" in world.mailer.messages[0].body
+
+
+async def test_out_of_stock_voids_the_hold_and_cancels_with_reason_inventory(world: World) -> None:
+    world.inventory.on_hand["MUG"] = 1
+    handle = await world.place()
+
+    order = await handle.result()
+
+    assert order.cancellation_reason is CancelReason.INVENTORY
+    assert world.payments.voided == {order.authorization_id}
+    assert world.inventory.on_hand["MUG"] == 1
+
+
+async def test_a_repeated_request_id_gets_the_first_outcome_and_compensates_once(world: World) -> None:
+    handle = await world.place()
+    await world.mailer.wait_for("CONFIRMATION")
+
+    first = await handle.execute_update(OrderWorkflow.cancel, customer_cancel())
+    again = await handle.execute_update(OrderWorkflow.cancel, customer_cancel())
+    order = await handle.result()
+
+    assert again == first
+    assert len(order.cancellations) == 1
+    assert max(world.payments.calls.values()) == 1
+    assert max(world.mailer.sent.values()) == 1
+
+
+async def test_two_concurrent_cancels_accept_one_and_reject_the_other(world: World) -> None:
+    handle = await world.place()
+    await world.mailer.wait_for("CONFIRMATION")
+
+    outcomes = await asyncio.gather(
+        handle.execute_update(OrderWorkflow.cancel, customer_cancel("a")),
+        handle.execute_update(OrderWorkflow.cancel, customer_cancel("b", requested_by=RequestedBy.CUSTOMER_SERVICE)),
+    )
+
+    verdicts = sorted((o.outcome, o.reason_code) for o in outcomes)
+    assert verdicts == [(Verdict.ACCEPTED, None), (Verdict.REJECTED, ReasonCode.ALREADY_CANCELLED)]
+    order = await handle.result()
+    assert world.mailer.kinds(order.order_id) == ["CONFIRMATION", "CANCELLATION"]
+    assert len(world.payments.voided) == 1
+
+
+async def test_cancel_by_signal_gets_the_same_decision_visible_in_status(world: World) -> None:
+    handle = await world.place()
+    await world.mailer.wait_for("CONFIRMATION")
+
+    await handle.signal(OrderWorkflow.request_cancellation, customer_cancel("sig-1"))
+    order = await handle.result()
+
+    assert order.status is OrderStatus.CANCELLED
+    assert [(c.request_id, c.outcome) for c in order.cancellations] == [("sig-1", Verdict.ACCEPTED)]
+
+
+async def test_a_request_on_a_cancelled_order_is_rejected_as_already_cancelled(world: World) -> None:
+    handle = await world.place(policy=SHORT.model_copy(update={"answer_period": timedelta(minutes=5)}))
+    await world.mailer.wait_for("CONFIRMATION")
+    await handle.execute_update(OrderWorkflow.cancel, customer_cancel("first"))
+
+    outcome = await handle.execute_update(OrderWorkflow.cancel, customer_cancel("second"))
+
+    assert (outcome.outcome, outcome.reason_code) == (Verdict.REJECTED, ReasonCode.ALREADY_CANCELLED)
+    await handle.terminate("test done")

@@ -1,0 +1,95 @@
+"""The lifecycle's windows and periods of minutes to weeks, on the time-skipping server."""
+
+from datetime import timedelta
+
+from temporalio.testing import WorkflowEnvironment
+
+from domain.order import OrderStatus, ShipmentEvent, ShipmentEventType, StockState
+from domain.policy import Policy
+from domain.requests import CancellationRequest, CancelReason, ReasonCode, Verdict
+from tests.fakes import Gate
+from tests.workflows.conftest import TOTAL, World, world_on
+from workflows.order import OrderWorkflow
+
+REAL_POLICY = Policy()  # 30 minutes to cancel freely, 14 days of returns, 1 day to answer late requests
+
+
+def gate_labels(world: World) -> None:
+    """Tell the test when the label is being bought, without holding it: on this server a held
+    activity would see its timeout skipped past."""
+    world.carrier.label_gate = Gate()
+    world.carrier.label_gate.opened.set()
+
+
+async def test_an_order_goes_from_placement_to_completed_through_every_stage(skipping_env: WorkflowEnvironment) -> None:
+    async with world_on(skipping_env, gate_labels) as world:
+        handle = await world.place(policy=REAL_POLICY)
+        await skipping_env.sleep(timedelta(minutes=31))
+        await world.carrier.label_gate.entered.wait()
+        for scan in (ShipmentEventType.PICKED_UP, ShipmentEventType.IN_TRANSIT, ShipmentEventType.DELIVERED):
+            await handle.signal(OrderWorkflow.shipment_event, ShipmentEvent(type=scan))
+
+        order = await handle.result()
+
+    assert order.status is OrderStatus.COMPLETED
+    assert (order.authorized_minor, order.captured_minor, order.refunded_minor) == (TOTAL, TOTAL, 0)
+    assert order.stock is StockState.SHIPPED
+    assert world.inventory.shipped == {"MUG": 2, "TEA": 1}
+    assert world.mailer.kinds(order.order_id) == ["CONFIRMATION"]
+    events = [entry.event for entry in order.timeline]
+    assert events.index("CONFIRMED") < events.index("FULFILLING") < events.index("SHIPPED") < events.index("DELIVERED")
+    assert events[-1] == "COMPLETED"
+
+
+async def test_nothing_is_captured_before_the_free_cancellation_window_closes(skipping_env: WorkflowEnvironment) -> None:
+    async with world_on(skipping_env) as world:
+        handle = await world.place(policy=REAL_POLICY)
+
+        await skipping_env.sleep(timedelta(minutes=29))
+        before = await handle.query(OrderWorkflow.status)
+        await skipping_env.sleep(timedelta(minutes=2))
+        await world.mailer.wait_for("CONFIRMATION")
+        await handle.terminate("test done")
+
+    assert before.status is OrderStatus.CONFIRMED and before.captured_minor == 0
+
+
+async def test_a_delivered_order_rejects_cancellation_and_suggests_a_return(skipping_env: WorkflowEnvironment) -> None:
+    async with world_on(skipping_env, gate_labels) as world:
+        handle = await world.place(policy=REAL_POLICY)
+        await skipping_env.sleep(timedelta(minutes=31))
+        await world.carrier.label_gate.entered.wait()
+        await handle.signal(OrderWorkflow.shipment_event, ShipmentEvent(type=ShipmentEventType.DELIVERED))
+        await world.mailer.wait_for("CONFIRMATION")
+
+        outcome = await handle.execute_update(
+            OrderWorkflow.cancel, CancellationRequest(request_id="late", reason=CancelReason.CUSTOMER)
+        )
+        order = await handle.result()
+
+    assert (outcome.outcome, outcome.reason_code, outcome.suggestion) == (
+        Verdict.REJECTED,
+        ReasonCode.ALREADY_DELIVERED,
+        "RETURN",
+    )
+    assert order.status is OrderStatus.COMPLETED and order.refunded_minor == 0
+
+
+async def test_a_cancelled_order_answers_repeats_for_the_answer_period_then_closes(
+    skipping_env: WorkflowEnvironment,
+) -> None:
+    async with world_on(skipping_env) as world:
+        handle = await world.place(policy=REAL_POLICY)
+        await world.mailer.wait_for("CONFIRMATION")
+        first = await handle.execute_update(
+            OrderWorkflow.cancel, CancellationRequest(request_id="r1", reason=CancelReason.CUSTOMER)
+        )
+
+        repeat = await handle.execute_update(
+            OrderWorkflow.cancel, CancellationRequest(request_id="r1", reason=CancelReason.CUSTOMER)
+        )
+        order = await handle.result()
+
+    assert repeat == first and first.outcome is Verdict.ACCEPTED
+    assert order.status is OrderStatus.CANCELLED
+    assert world.mailer.kinds(order.order_id) == ["CONFIRMATION", "CANCELLATION"]

@@ -1,0 +1,102 @@
+"""Cancelling some lines, before and after capture, on a real dev server."""
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+
+from domain.order import LineStatus, OrderStatus
+from domain.requests import CancellationRequest, CancelReason, LineSelection, RequestedBy, Verdict
+from tests.fakes import Gate
+from tests.workflows.conftest import SHORT, TOTAL, World
+from workflows.order import OrderWorkflow
+
+MUG, TEA, FEE = 1250, 899, 499
+
+
+def cancel_lines(request_id: str, *lines: tuple[str, int], by: RequestedBy = RequestedBy.CUSTOMER) -> CancellationRequest:
+    return CancellationRequest(
+        request_id=request_id,
+        reason=CancelReason.CUSTOMER,
+        requested_by=by,
+        lines=[LineSelection(sku=sku, quantity=quantity) for sku, quantity in lines],
+    )
+
+
+async def test_a_partial_cancel_before_capture_releases_the_lines_and_capture_takes_only_the_rest(
+    world: World,
+) -> None:
+    world.carrier.label_gate = Gate()
+    handle = await world.place()
+    await world.mailer.wait_for("CONFIRMATION")
+
+    outcome = await handle.execute_update(OrderWorkflow.cancel, cancel_lines("p1", ("MUG", 1)))
+    await world.mailer.wait_for("PARTIAL_CANCELLATION")
+    view = await handle.query(OrderWorkflow.status)
+
+    assert outcome.outcome is Verdict.ACCEPTED
+    assert view.status is OrderStatus.CONFIRMED and view.partially_cancelled
+    assert [(line.sku, line.open_quantity, line.status) for line in view.lines] == [
+        ("MUG", 1, LineStatus.PARTIALLY_CANCELLED),
+        ("TEA", 1, LineStatus.OPEN),
+    ]
+    assert view.capturable_minor == TOTAL - MUG
+    assert world.inventory.on_hand == {"MUG": 9, "TEA": 9}
+    assert world.payments.voided == set()
+    await handle.terminate("test done")
+
+
+async def test_cancelling_every_line_one_by_one_ends_as_a_full_cancellation_with_every_cent_back(
+    world: World,
+) -> None:
+    world.payments.capture_gate = Gate()
+    world.payments.capture_gate.opened.set()
+    handle = await world.place(policy=SHORT)
+    await world.payments.capture_gate.entered.wait()
+    staff = RequestedBy.CUSTOMER_SERVICE
+
+    first = await handle.execute_update(OrderWorkflow.cancel, cancel_lines("p1", ("MUG", 2), by=staff))
+    await world.mailer.wait_for("PARTIAL_CANCELLATION")
+    last = await handle.execute_update(OrderWorkflow.cancel, cancel_lines("p2", ("TEA", 1), by=staff))
+    order = await handle.result()
+
+    assert first.outcome is last.outcome is Verdict.ACCEPTED
+    assert order.status is OrderStatus.CANCELLED
+    assert sorted(world.payments.refunded.values()) == [TOTAL]
+    assert order.refunded_minor == order.captured_minor == TOTAL
+    refunds = [entry.detail for entry in order.timeline if entry.event == "REFUND_PENDING"]
+    assert len(refunds) == 2
+    assert world.inventory.on_hand == {"MUG": 10, "TEA": 10}
+    assert world.mailer.kinds(order.order_id) == ["CONFIRMATION", "PARTIAL_CANCELLATION", "CANCELLATION"]
+    assert f"{2 * MUG // 100}.00 EUR" in world.mailer.messages[1].body
+
+
+@pytest.mark.parametrize(
+    ("lines", "complaint"),
+    [
+        ((("PEN", 1),), "line PEN: order"),
+        ((("MUG", 3),), "line MUG: 3 to cancel but only 2 still open"),
+    ],
+    ids=["unknown sku", "more than is open"],
+)
+async def test_a_partial_cancel_naming_a_wrong_line_is_rejected_by_the_validator(
+    world: World, lines: tuple[tuple[str, int], ...], complaint: str
+) -> None:
+    handle = await world.place()
+
+    with pytest.raises(WorkflowUpdateFailedError) as rejected:
+        await handle.execute_update(OrderWorkflow.cancel, cancel_lines("bad", *lines))
+
+    assert complaint in str(rejected.value.cause)
+    await handle.terminate("test done")
+
+
+async def test_a_zero_quantity_is_rejected_naming_the_field(world: World) -> None:
+    handle = await world.place()
+
+    with pytest.raises(WorkflowUpdateFailedError) as rejected:
+        await handle.execute_update(
+            "cancel", {"request_id": "z", "reason": "CUSTOMER", "lines": [{"sku": "MUG", "quantity": 0}]}
+        )
+
+    assert "lines.0.quantity" in str(rejected.value.cause)
+    await handle.terminate("test done")
+

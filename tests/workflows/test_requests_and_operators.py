@@ -1,0 +1,80 @@
+"""Malformed requests, operators' Temporal cancel, and search attributes, on a real dev server."""
+
+import pytest
+from temporalio.client import WorkflowFailureError, WorkflowUpdateFailedError
+from temporalio.exceptions import CancelledError
+
+from domain.order import OrderStatus
+from domain.requests import CancellationRequest, CancelReason, RequestedBy, Verdict
+from tests.workflows.conftest import World
+from workflows import search
+from workflows.order import OrderWorkflow
+
+
+async def test_a_malformed_request_is_rejected_with_what_is_wrong_and_nothing_in_history(world: World) -> None:
+    handle = await world.place()
+    await world.mailer.wait_for("CONFIRMATION")
+
+    with pytest.raises(WorkflowUpdateFailedError) as rejected:
+        await handle.execute_update("cancel", {"request_id": "r1", "reason": "BORED"})
+
+    assert "reason" in str(rejected.value.cause)
+    assert not [e async for e in handle.fetch_history_events() if e.HasField("workflow_execution_update_accepted_event_attributes")]
+    assert (await handle.query(OrderWorkflow.status)).status is OrderStatus.CONFIRMED
+    await handle.terminate("test done")
+
+
+async def test_a_request_without_request_id_is_rejected(world: World) -> None:
+    handle = await world.place()
+
+    with pytest.raises(WorkflowUpdateFailedError) as rejected:
+        await handle.execute_update("cancel", {"reason": "CUSTOMER"})
+
+    assert "request_id" in str(rejected.value.cause)
+    await handle.terminate("test done")
+
+
+async def test_a_reused_request_id_with_other_parameters_is_rejected(world: World) -> None:
+    handle = await world.place()
+    await world.mailer.wait_for("CONFIRMATION")
+    await handle.execute_update(OrderWorkflow.cancel, CancellationRequest(request_id="r1", reason=CancelReason.CUSTOMER))
+
+    with pytest.raises(WorkflowUpdateFailedError) as rejected:
+        await handle.execute_update(OrderWorkflow.cancel, CancellationRequest(request_id="r1", reason=CancelReason.FRAUD))
+
+    assert "already used for a different request" in str(rejected.value.cause)
+    await handle.terminate("test done")
+
+
+async def test_a_temporal_cancel_request_compensates_like_a_staff_cancellation(world: World) -> None:
+    handle = await world.place()
+    await world.mailer.wait_for("CONFIRMATION")
+
+    await handle.cancel()
+    with pytest.raises(WorkflowFailureError) as ended:
+        await handle.result()
+
+    assert isinstance(ended.value.cause, CancelledError)
+    order = await handle.query(OrderWorkflow.status)
+    assert order.status is OrderStatus.CANCELLED
+    assert order.cancellation_reason is CancelReason.STAFF
+    assert order.cancellations[0].requested_by is RequestedBy.CUSTOMER_SERVICE
+    assert world.payments.voided == {order.authorization_id}
+    assert world.inventory.on_hand == {"MUG": 10, "TEA": 10}
+    assert world.mailer.kinds(order.order_id) == ["CONFIRMATION", "CANCELLATION"]
+
+
+async def test_search_attributes_follow_status_customer_and_reason(world: World) -> None:
+    handle = await world.place(customer_id="cust-42")
+    await world.mailer.wait_for("CONFIRMATION")
+    outcome = await handle.execute_update(
+        OrderWorkflow.cancel, CancellationRequest(request_id="r1", reason=CancelReason.FRAUD)
+    )
+    await handle.result()
+
+    attributes = (await handle.describe()).typed_search_attributes
+
+    assert outcome.outcome is Verdict.ACCEPTED
+    assert attributes.get(search.ORDER_STATUS) == "CANCELLED"
+    assert attributes.get(search.CUSTOMER_ID) == "cust-42"
+    assert attributes.get(search.CANCELLATION_REASON) == "FRAUD"

@@ -1,0 +1,84 @@
+"""Composition root: settings, logging, the adapters to the outside world, and the Temporal worker."""
+
+import asyncio
+import signal
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import structlog
+from temporalio.worker import Worker
+
+from activities.carrier import CarrierActivities
+from activities.carrier_http import HttpCarrier
+from activities.inventory import InventoryActivities
+from activities.inventory_sql import SqlInventoryStore
+from activities.mail import MailActivities
+from activities.mail_smtp import SmtpMailer
+from activities.payment import PaymentActivities
+from activities.payment_http import HttpPaymentGateway
+from runtime.logs import configure_logging
+from runtime.settings import Settings
+from runtime.temporal import connect
+from workflows.order import OrderWorkflow
+
+log = structlog.get_logger("worker")
+
+
+def activity_methods(*instances: object) -> list[Any]:
+    """Every @activity.defn method of the given activity objects, bound, so a new activity is never forgotten."""
+    return [
+        getattr(instance, name)
+        for instance in instances
+        for name in dir(type(instance))
+        if hasattr(getattr(type(instance), name), "__temporal_activity_definition")
+    ]
+
+
+async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """Poll the orders task queue until `stop` is set (forever without one), then drain gracefully."""
+    stop = stop or asyncio.Event()
+    client = await connect(settings)
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    inventory = SqlInventoryStore(settings.inventory_db_url)
+    await inventory.create_schema()
+    try:
+        async with httpx.AsyncClient(base_url=settings.sandbox_url, timeout=10) as http:
+            activities = activity_methods(
+                PaymentActivities(HttpPaymentGateway(http)),
+                InventoryActivities(inventory),
+                CarrierActivities(HttpCarrier(http)),
+                MailActivities(SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from)),
+            )
+            worker = Worker(
+                client,
+                task_queue=settings.task_queue,
+                workflows=[OrderWorkflow],
+                activities=activities,
+                graceful_shutdown_timeout=timedelta(seconds=10),
+            )
+            async with worker:
+                log.info("worker.started", task_queue=settings.task_queue, activities=len(activities))
+                await stop.wait()
+                log.info("worker.stopping")
+    finally:
+        await inventory.close()
+    log.info("worker.stopped")
+
+
+async def serve(settings: Settings) -> None:
+    """run_worker until SIGINT or SIGTERM."""
+    configure_logging(settings, service="worker")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await run_worker(settings, stop=stop)
+
+
+def main() -> None:
+    asyncio.run(serve(Settings()))
+
+
+if __name__ == "__main__":
+    main()

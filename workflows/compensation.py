@@ -1,0 +1,188 @@
+"""Carrying out one compensation step of a decision, under its own idempotency key."""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.carrier import CarrierActivities, RequestIntercept, VoidLabel
+    from activities.inventory import InventoryActivities, ReleaseStock, RestockReturned, StockLine
+    from activities.payment import (
+        FollowRefund,
+        IssueStoreCredit,
+        PaymentActivities,
+        RefundPayment,
+        RefundStatus,
+        VoidAuthorization,
+    )
+    from domain.cancellation import Compensation, Step
+    from domain.messages import money
+    from domain.order import Order, PlaceOrder, StockState, idempotency_key
+    from domain.requests import CancellationRequest, RefundDestination, Resolution, ResolutionAction
+    from workflows import options
+
+Call = Callable[..., Awaitable[Any]]
+
+RETRY, TO_CREDIT, RESOLVED = (
+    ResolutionAction.RETRY,
+    ResolutionAction.REFUND_TO_STORE_CREDIT,
+    ResolutionAction.MARK_RESOLVED,
+)
+
+
+class StepFailed(Exception):
+    """A step that cannot be done without a person: what failed, and what they can do."""
+
+    def __init__(self, problem: str, actions: list[ResolutionAction], *, refused: bool) -> None:
+        super().__init__(problem)
+        self.actions = actions
+        self.refused = refused  # the third party said no: a retry needs a new idempotency key
+
+
+def describe(error: ActivityError) -> tuple[str, bool]:
+    cause = error.cause
+    if isinstance(cause, ApplicationError) and cause.non_retryable:
+        return f"{cause.type}: {cause.message}", True
+    return f"gave up after the retry budget: {cause or error}", False
+
+
+class Compensator:
+    """Runs compensation steps for the workflow, recording each result on the order.
+
+    It only sequences activities and records facts; which steps to run was decided by
+    domain.cancellation. A failed step raises StepFailed; the workflow then asks a person.
+    """
+
+    def __init__(self, order: Order, command: PlaceOrder, call: Call) -> None:
+        self._order = order
+        self._command = command
+        self._call = call
+        self._refunds_started: dict[str, str] = {}  # idempotency key -> refund id
+
+    async def run(self, step: Compensation, request: CancellationRequest, attempt: int) -> None:
+        name = step.step.value.lower() + (f"-{attempt}" if attempt else "")
+        key = idempotency_key(self._order.order_id, name, request.request_id)
+        try:
+            await self._run(step, key)
+        except ActivityError as error:
+            problem, refused = describe(error)
+            raise StepFailed(f"{step.step.value} failed: {problem}", self._ways_out(step), refused=refused) from None
+
+    @staticmethod
+    def _ways_out(step: Compensation) -> list[ResolutionAction]:
+        if step.step is Step.REFUND_PAYMENT and step.refund_to is RefundDestination.ORIGINAL:
+            return [RETRY, TO_CREDIT, RESOLVED]
+        return [RETRY, RESOLVED]
+
+    async def _run(self, step: Compensation, key: str) -> None:
+        order, now = self._order, workflow.now
+        if step.step is Step.VOID_LABEL:
+            assert order.shipment is not None
+            await self._call(
+                CarrierActivities.void_label,
+                VoidLabel(order_id=order.order_id, shipment_id=order.shipment.shipment_id, idempotency_key=key),
+            )
+            order.record_label_void(now())
+        elif step.step is Step.REQUEST_INTERCEPT:
+            assert order.shipment is not None
+            await self._call(
+                CarrierActivities.request_intercept,
+                RequestIntercept(order_id=order.order_id, shipment_id=order.shipment.shipment_id, idempotency_key=key),
+            )
+            order.record_intercept_requested(now())
+        elif step.step is Step.VOID_AUTHORIZATION:
+            assert order.authorization_id is not None
+            await self._call(
+                PaymentActivities.void_authorization,
+                VoidAuthorization(order_id=order.order_id, authorization_id=order.authorization_id, idempotency_key=key),
+            )
+            order.record_void(now())
+        elif step.step is Step.RELEASE_STOCK:
+            lines = None if step.lines is None else [StockLine(sku=s, quantity=q) for s, q in step.lines]
+            release = ReleaseStock(order_id=order.order_id, restock=step.restock, idempotency_key=key, lines=lines)
+            await self._call(InventoryActivities.release_stock, release, options.INVENTORY)
+            if lines is None:
+                order.record_stock(StockState.RELEASED if step.restock else StockState.QUARANTINED, now())
+            else:
+                order.note(now(), "STOCK_PARTLY_RELEASED", ", ".join(f"{q} x {s}" for s, q in step.lines or ()))
+        elif step.step is Step.RESTOCK_RETURNED:
+            restock = RestockReturned(order_id=order.order_id, restock=step.restock, idempotency_key=key)
+            await self._call(InventoryActivities.restock, restock, options.INVENTORY)
+            order.record_stock(StockState.RETURNED if step.restock else StockState.QUARANTINED, now())
+        elif step.refund_to is RefundDestination.STORE_CREDIT:
+            await self._credit(step.amount_minor, key)
+        else:
+            await self._refund(step.amount_minor, key)
+
+    async def _credit(self, amount_minor: int, key: str) -> None:
+        credit = await self._call(
+            PaymentActivities.issue_store_credit,
+            IssueStoreCredit(
+                order_id=self._order.order_id,
+                customer_id=self._order.customer_id,
+                amount_minor=amount_minor,
+                currency=self._order.currency,
+                idempotency_key=key,
+            ),
+        )
+        self._order.record_store_credit(credit.amount_minor, workflow.now(), f"store credit {credit.credit_id}")
+
+    async def _refund(self, amount_minor: int, key: str) -> None:
+        order = self._order
+        refund_id = self._refunds_started.get(key)
+        if refund_id is None:
+            # Started once per key: a retry after the retry budget follows the same refund.
+            assert order.authorization_id is not None
+            refund = await self._call(
+                PaymentActivities.refund_payment,
+                RefundPayment(
+                    order_id=order.order_id,
+                    authorization_id=order.authorization_id,
+                    amount_minor=amount_minor,
+                    idempotency_key=key,
+                ),
+            )
+            refund_id = self._refunds_started[key] = refund.refund_id
+            order.record_refund_started(amount_minor, workflow.now(), f"refund {refund_id}")
+        settled = await self._call(
+            PaymentActivities.follow_refund, FollowRefund(order_id=order.order_id, refund_id=refund_id), options.FOLLOW
+        )
+        succeeded = settled.status is RefundStatus.SUCCEEDED
+        detail = f"refund {refund_id} {settled.status}" + (f": {settled.failure_reason}" if settled.failure_reason else "")
+        order.record_refund_settled(amount_minor, succeeded, workflow.now(), detail)
+        if not succeeded:
+            raise StepFailed(
+                f"refund {refund_id} of {money(order, amount_minor)} {settled.status}: {settled.failure_reason}",
+                self._ways_out(Compensation(step=Step.REFUND_PAYMENT)),
+                refused=True,
+            )
+
+    async def resolve(self, step: Compensation, request: CancellationRequest, resolution: Resolution, attempt: int) -> bool:
+        """Carry out a person's resolution of a failed step; False means: run the step again."""
+        if resolution.action is RETRY:
+            return False
+        if resolution.action is TO_CREDIT:
+            key = idempotency_key(self._order.order_id, f"store_credit-{attempt}", request.request_id)
+            try:
+                await self._credit(step.amount_minor, key)
+            except ActivityError as error:
+                raise StepFailed(f"store credit failed: {describe(error)[0]}", [RETRY, RESOLVED], refused=True) from None
+            return True
+        self._record_done_outside(step, resolution)
+        return True
+
+    def _record_done_outside(self, step: Compensation, resolution: Resolution) -> None:
+        """A person did the step outside the system (or decided it needs no doing): record it as done."""
+        order, at, who = self._order, workflow.now(), f"by {resolution.by} outside the system"
+        if step.step is Step.REFUND_PAYMENT:
+            order.record_refund(step.amount_minor, at, f"{money(order, step.amount_minor)} settled {who}")
+        elif step.step is Step.VOID_LABEL:
+            order.record_label_void(at)
+        elif step.step is Step.VOID_AUTHORIZATION:
+            order.record_void(at)
+        elif step.step in (Step.RELEASE_STOCK, Step.RESTOCK_RETURNED):
+            order.record_stock(StockState.RELEASED, at, f"stock settled {who}")
+        elif step.step is Step.REQUEST_INTERCEPT:
+            order.note(at, "INTERCEPT_ABANDONED", who)
