@@ -1,0 +1,81 @@
+"""`orders`: start the system, place and cancel orders, look at them, run the scenario suite."""
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from runtime.settings import Settings
+from starter import order_commands, staff_commands, view_commands
+from starter.client import OrdersClient
+from starter.errors import CliError
+from starter.guard import OrdersApp, guarded
+
+app = OrdersApp(
+    help="Order lifecycle on Temporal. Start everything with `orders run` (or `make run`).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console()
+
+
+@app.command()
+def run() -> None:
+    """Start Temporal, the sandbox and a worker; run the scenario suite; serve until Ctrl-C."""
+    from starter.run import run_system
+
+    guarded(lambda: run_system(Settings()))
+
+
+@app.command()
+def worker() -> None:
+    """Run one worker on the orders task queue."""
+
+    async def act() -> None:
+        from worker import serve
+
+        settings = Settings()
+        await OrdersClient.connect(settings)  # an unreachable server then gets the one line that says what to do
+        await serve(settings)
+
+    guarded(act)
+
+
+@app.command()
+def sandbox() -> None:
+    """Run the stand-ins for the payment gateway, the carrier and the mail server."""
+    from starter.standins import serve
+
+    guarded(lambda: serve(Settings()))
+
+
+@app.command()
+def scenario(
+    names: Annotated[list[str] | None, typer.Argument(help="scenarios to run")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="run every scenario")] = False,
+) -> None:
+    """Run scenarios against the running system; exits 1 if any fails."""
+    from starter.scenarios import SCENARIOS, run_suite_with
+
+    chosen = list(SCENARIOS) if all_ else names or []
+    unknown = [name for name in chosen if name not in SCENARIOS]
+
+    async def act() -> None:
+        if not chosen:
+            raise CliError(f"name a scenario or pass --all: {', '.join(SCENARIOS)}")
+        if unknown:
+            raise CliError(f"unknown scenario {unknown[0]!r}: use one of {', '.join(SCENARIOS)}")
+        if not await run_suite_with(Settings(), chosen, out):
+            raise typer.Exit(1)
+
+    guarded(act)
+
+
+# In the order `orders --help` lists them: the system first, then what to do with orders.
+for command in (order_commands.place, order_commands.cancel, staff_commands.review, staff_commands.resolve):
+    app.command()(command)
+app.command()(view_commands.status)
+app.command("list")(view_commands.list_orders)
+for command in (order_commands.event, order_commands.mail):
+    app.command()(command)

@@ -1,0 +1,141 @@
+"""A facade over the Temporal client that speaks orders: the CLI and the scenarios use only this."""
+
+import asyncio
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from domain.order import Order, PlaceOrder, ShipmentEvent
+from domain.requests import CancellationOutcome, CancellationRequest, CancellationReview, Resolution
+from runtime.settings import Settings
+from runtime.temporal import connect
+from starter.client_errors import translated
+from starter.errors import CliError, TemporalUnreachable
+from workflows.search import CUSTOMER_ID, ORDER_STATUS
+
+# The contract with workflows/order.py, by name, so the command line needs no workflow code.
+WORKFLOW = "OrderWorkflow"
+# A query or update waits for a worker; without this bound a stopped worker hangs the CLI.
+RPC_TIMEOUT = timedelta(seconds=15)
+
+
+def workflow_id(order_id: str) -> str:
+    return f"order-{order_id}"
+
+
+class OrderSummary(BaseModel):
+    order_id: str
+    status: str
+    customer_id: str
+    execution: str
+    started: datetime | None
+
+
+class OrdersClient:
+    """Orders as workflows: place, cancel, review, resolve, inspect, report shipment scans, wait for a state."""
+
+    def __init__(self, client: Client, *, task_queue: str = "orders", address: str = "") -> None:
+        self.client = client
+        self.address = address
+        self._task_queue = task_queue
+
+    @classmethod
+    async def connect(cls, settings: Settings) -> "OrdersClient":
+        try:
+            client = await connect(settings)
+        except RuntimeError as error:
+            raise TemporalUnreachable(settings.temporal_address) from error
+        return cls(client, task_queue=settings.task_queue, address=settings.temporal_address)
+
+    def handle(self, order_id: str) -> WorkflowHandle:
+        return self.client.get_workflow_handle(workflow_id(order_id))
+
+    async def place(self, command: PlaceOrder) -> str:
+        # Set at start so `orders list` finds the order before its first workflow task runs.
+        attributes = TypedSearchAttributes(
+            [SearchAttributePair(ORDER_STATUS, "PLACED"), SearchAttributePair(CUSTOMER_ID, command.customer_id)]
+        )
+        try:
+            await self.client.start_workflow(
+                WORKFLOW,
+                command,
+                id=workflow_id(command.order_id),
+                task_queue=self._task_queue,
+                search_attributes=attributes,
+            )
+        except WorkflowAlreadyStartedError as error:
+            raise CliError(f"order {command.order_id} already exists") from error
+        return command.order_id
+
+    async def cancel(self, order_id: str, request: CancellationRequest) -> CancellationOutcome:
+        async with translated(order_id, self.address):
+            return await self.handle(order_id).execute_update(
+                "cancel", request, result_type=CancellationOutcome, rpc_timeout=RPC_TIMEOUT
+            )
+
+    async def review(self, order_id: str, review: CancellationReview) -> CancellationOutcome:
+        """A person's APPROVE or DENY of a request awaiting review; answers the settled outcome."""
+        async with translated(order_id, self.address):
+            return await self.handle(order_id).execute_update(
+                "review_cancellation", review, result_type=CancellationOutcome, rpc_timeout=RPC_TIMEOUT
+            )
+
+    async def resolve(self, order_id: str, resolution: Resolution) -> Order:
+        """A person's way out of NEEDS_ATTENTION; answers the order once the workflow has taken it."""
+        async with translated(order_id, self.address):
+            return await self.handle(order_id).execute_update(
+                "resolve", resolution, result_type=Order, rpc_timeout=RPC_TIMEOUT
+            )
+
+    async def signal_cancel(self, order_id: str, request: CancellationRequest) -> None:
+        async with translated(order_id, self.address):
+            await self.handle(order_id).signal("request_cancellation", request)
+
+    async def event(self, order_id: str, event: ShipmentEvent) -> None:
+        async with translated(order_id, self.address):
+            await self.handle(order_id).signal("shipment_event", event)
+
+    async def temporal_cancel(self, order_id: str) -> None:
+        async with translated(order_id, self.address):
+            await self.handle(order_id).cancel()
+
+    async def status(self, order_id: str) -> Order:
+        async with translated(order_id, self.address):
+            return await self.handle(order_id).query("status", result_type=Order, rpc_timeout=RPC_TIMEOUT)
+
+    async def list(self, status: str | None = None, *, attention: bool = False, limit: int = 50) -> list[OrderSummary]:
+        query = f'WorkflowType="{WORKFLOW}"' + (f' AND OrderStatus="{status}"' if status else "")
+        query += " AND NeedsAttention=true" if attention else ""
+        rows = []
+        async for execution in self.client.list_workflows(query, limit=limit):
+            attributes = execution.typed_search_attributes
+            rows.append(
+                OrderSummary(
+                    order_id=execution.id.removeprefix("order-"),
+                    status=attributes.get(ORDER_STATUS) or "?",
+                    customer_id=attributes.get(CUSTOMER_ID) or "?",
+                    execution=execution.status.name if execution.status else "?",
+                    started=execution.start_time,
+                )
+            )
+        return rows
+
+    async def wait_for(
+        self, order_id: str, predicate: Callable[[Order], bool], *, timeout: timedelta = timedelta(seconds=30)
+    ) -> Order:
+        """Poll the status query until `predicate` holds; TimeoutError names the last state seen."""
+        deadline = time.monotonic() + timeout.total_seconds()
+        delay = 0.05
+        while True:
+            order = await self.status(order_id)
+            if predicate(order):
+                return order
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"order {order_id} still {order.status} after {timeout.total_seconds():.0f}s")
+            await asyncio.sleep(delay)
+            delay = min(delay * 1.5, 0.5)

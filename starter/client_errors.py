@@ -1,0 +1,37 @@
+"""The SDK's errors about one order, turned into the command line's errors that say what to do."""
+
+from temporalio.client import RPCTimeoutOrCancelledError, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from starter.errors import CliError, NoWorker, OrderNotFound, TemporalUnreachable
+
+
+class translated:
+    """Async context manager: an SDK error about `order_id` leaves it as a CliError naming what to do."""
+
+    def __init__(self, order_id: str, address: str) -> None:
+        self._order_id = order_id
+        self._address = address
+
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, kind: type | None, error: BaseException | None, _tb: object) -> bool:
+        order_id = self._order_id
+        if isinstance(error, WorkflowUpdateFailedError):
+            cause = error.cause.message if hasattr(error.cause, "message") else str(error.cause)
+            raise CliError(f"order {order_id} refused the request: {cause}") from error
+        if isinstance(error, RPCTimeoutOrCancelledError):
+            raise NoWorker(order_id) from error
+        if not isinstance(error, RPCError):
+            return False
+        if error.status is RPCStatusCode.NOT_FOUND and "completed" in error.message:
+            message = f"order {order_id} has ended and no longer takes requests; see `orders status {order_id}`"
+            raise CliError(message) from error
+        if error.status is RPCStatusCode.NOT_FOUND:
+            raise OrderNotFound(order_id) from error
+        if error.status is RPCStatusCode.DEADLINE_EXCEEDED:
+            raise NoWorker(order_id) from error
+        if error.status is RPCStatusCode.UNAVAILABLE:
+            raise TemporalUnreachable(self._address) from error
+        return False

@@ -1,0 +1,92 @@
+"""Child processes with a log file each, and the port checks that come before starting them."""
+
+import errno
+import os
+import socket
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from starter.errors import CliError
+
+
+class PortTaken(CliError):
+    """A port the system needs is in use; the message names it, its owner and the setting that moves it."""
+
+
+def port_free(host: str, port: int) -> bool:
+    """Whether a server could listen on host:port now (SO_REUSEADDR, as the servers themselves bind)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno in (errno.EADDRINUSE, errno.EACCES):
+                return False
+            raise
+    return True
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nobody listens on right now (for tests that run a second system beside the first)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+class Child:
+    """One child process whose stdout and stderr go to `log`; stop() is terminate, wait, kill."""
+
+    def __init__(self, name: str, argv: Sequence[str], *, log: Path, env: Mapping[str, str], cwd: Path) -> None:
+        self.name = name
+        self.argv = list(argv)
+        self.log = log
+        self._env = dict(env)
+        self._cwd = cwd
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as out:
+            # A session of its own: Ctrl-C in the terminal reaches only the supervisor, which
+            # then stops the children in order (worker before the server it talks to).
+            self.process = subprocess.Popen(
+                self.argv,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=self._env,
+                cwd=self._cwd,
+                start_new_session=True,
+            )
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    @property
+    def exit_code(self) -> int | None:
+        """None while it runs (or before it started)."""
+        return None if self.process is None else self.process.poll()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def last_line(self) -> str:
+        """The last non-empty line of the log, to say why a child failed in one line."""
+        try:
+            with self.log.open("rb") as log:
+                log.seek(max(0, os.path.getsize(self.log) - 4096))
+                lines = [line.strip() for line in log.read().decode(errors="replace").splitlines()]
+        except OSError:
+            return ""
+        return next((line for line in reversed(lines) if line), "")[:300]
+

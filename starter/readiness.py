@@ -1,0 +1,68 @@
+"""How the supervisor knows each child is ready: it answers, not merely that it has started."""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+import httpx
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, DescribeTaskQueueRequest
+from temporalio.client import Client
+
+from runtime.settings import Settings
+from runtime.temporal import connect
+from starter.errors import CliError
+from starter.processes import Child
+
+
+async def until_ready(child: Child, probe: Callable[[], Awaitable[bool]], *, timeout: float) -> None:
+    """Probe with a short backoff until it answers True; fail early, with the log's last line, if the child exits."""
+    deadline = time.monotonic() + timeout
+    delay = 0.1
+    while True:
+        if child.exit_code is not None:
+            raise CliError(f"{child.name} exited with code {child.exit_code} ({child.log}): {child.last_line()}")
+        try:
+            if await probe():
+                return
+        except Exception:  # noqa: BLE001 - not answering yet is what we are waiting out
+            pass
+        if time.monotonic() >= deadline:
+            raise CliError(f"{child.name} was not ready after {timeout:.0f}s ({child.log}): {child.last_line()}")
+        await asyncio.sleep(delay)
+        delay = min(delay * 1.5, 1.0)
+
+
+def temporal_answers(settings: Settings) -> Callable[[], Awaitable[bool]]:
+    async def probe() -> bool:
+        client = await connect(settings)
+        await client.workflow_service.describe_namespace(DescribeNamespaceRequest(namespace=settings.temporal_namespace))
+        return True
+
+    return probe
+
+
+def sandbox_answers(settings: Settings) -> Callable[[], Awaitable[bool]]:
+    async def probe() -> bool:
+        async with httpx.AsyncClient(base_url=settings.sandbox_url, timeout=2) as http:
+            return (await http.get("/healthz")).status_code == 200
+
+    return probe
+
+
+def worker_polls(client: Client, settings: Settings, worker: Child) -> Callable[[], Awaitable[bool]]:
+    """Ready when this very process polls the task queue: a previous run's worker is listed for minutes."""
+
+    async def probe() -> bool:
+        described = await client.workflow_service.describe_task_queue(
+            DescribeTaskQueueRequest(
+                namespace=settings.temporal_namespace,
+                task_queue=TaskQueue(name=settings.task_queue),
+                task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+            )
+        )
+        # The SDK's default worker identity is "<pid>@<host>".
+        return any(poller.identity.startswith(f"{worker.pid}@") for poller in described.pollers)
+
+    return probe

