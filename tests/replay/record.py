@@ -1,0 +1,132 @@
+"""Record the replay histories: `python -m tests.replay.record` (what `make histories` runs).
+
+Starts the whole system as the e2e tests do (free ports, a temporary directory), runs the
+scenario suite, places a few orders that are left open (in SHIPPED, in a review), and
+exports one order's history per scenario with `temporal workflow show --output json` into
+tests/replay/histories/. Run it again after every intended change to the workflow, and
+commit the histories with the change: test_replay.py then proves that orders already in
+flight on the old code still replay on the new.
+"""
+
+import asyncio
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from temporalio.client import WorkflowExecutionStatus
+
+from domain.order import ShipmentEventType, StockState
+from domain.requests import Verdict
+from runtime.settings import Settings
+from starter.client import workflow_id
+from starter.scenarios import run_suite
+from starter.scenarios.context import Context, context
+from starter.scenarios.kit import SHORT_WINDOW, ScenarioOrder
+from starter.system import PROJECT_ROOT, System, isolated_settings, temporal_binary
+
+HISTORIES = Path(__file__).resolve().parent / "histories"
+# Scenario orders stay open for their answer period (seconds) after they end; a closed history
+# tells the whole story, so wait (at most this long) for them to close before exporting.
+CLOSE_WAIT = 60.0
+
+
+async def open_in_shipped(ctx: Context) -> str:
+    """An order the carrier has picked up: it waits in SHIPPED for a delivery scan that never comes."""
+    run = ScenarioOrder(ctx, "open_in_shipped", window=SHORT_WINDOW)
+    await run.place()
+    order = await run.until(lambda o: o.shipment is not None, "a label")
+    await run.scan(ShipmentEventType.PICKED_UP, order)
+    await run.until(lambda o: o.stock is StockState.SHIPPED, "the units to leave with the carrier")
+    return run.order_id
+
+
+async def open_pending_review(ctx: Context) -> str:
+    """A customer's request after the window: it waits for customer service's review."""
+    run = ScenarioOrder(ctx, "open_pending_review", window=SHORT_WINDOW)
+    await run.place()
+    await run.until(lambda o: o.captured_minor > 0, "the capture")
+    outcome = await run.cancel(run.request())
+    if outcome.outcome is not Verdict.PENDING_REVIEW:
+        raise RuntimeError(f"open_pending_review: answered {outcome.outcome}, expected PENDING_REVIEW")
+    return run.order_id
+
+
+OPEN_ORDERS = (open_in_shipped, open_pending_review)
+
+
+async def choose_orders(ctx: Context) -> dict[str, str]:
+    """History name -> order id: the first order of each scenario, once all of them passed."""
+    results = await run_suite(ctx)
+    failed = [result for result in results if not result.passed]
+    for result in failed:
+        print(f"FAILED {result.name} {' '.join(result.order_ids)}: {result.detail}", file=sys.stderr)
+    if failed:
+        raise SystemExit("scenarios failed: fix them first (the worker log says why)")
+    chosen = {result.name: result.order_ids[0] for result in results if result.order_ids}
+    for result in results:
+        if not result.order_ids:
+            print(f"note: scenario {result.name} placed no order through ScenarioOrder; it has no history")
+    return chosen
+
+
+async def until_closed(ctx: Context, order_ids: list[str], within: float) -> set[str]:
+    """Wait (bounded) for these orders' workflows to close; the ids still running at the end."""
+    deadline = time.monotonic() + within
+    running = set(order_ids)
+    while running and time.monotonic() < deadline:
+        for order_id in sorted(running):
+            description = await ctx.orders.handle(order_id).describe()
+            if description.status is not WorkflowExecutionStatus.RUNNING:
+                running.discard(order_id)
+        if running:
+            await asyncio.sleep(1.0)
+    return running
+
+
+async def export(settings: Settings, order_id: str) -> str:
+    argv = [temporal_binary(), "workflow", "show", "--output", "json", "--workflow-id", workflow_id(order_id)]
+    argv += ["--address", settings.temporal_address, "--namespace", settings.temporal_namespace]
+    process = await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"temporal workflow show {workflow_id(order_id)} failed: {err.decode().strip()}")
+    json.loads(out)  # a truncated export must fail here, not in the replay test
+    return out.decode()
+
+
+async def record(target: Path) -> None:
+    root = Path(tempfile.mkdtemp(prefix="orders-replay-"))
+    settings = isolated_settings(root)
+    print(f"starting the system (logs in {settings.var_dir}/) ...")
+    try:
+        async with System(settings), context(settings) as ctx:
+            chosen = await choose_orders(ctx)
+            open_ids = await asyncio.gather(*(make(ctx) for make in OPEN_ORDERS))
+            still_open = await until_closed(ctx, list(chosen.values()), CLOSE_WAIT)
+            chosen |= {make.__name__: order_id for make, order_id in zip(OPEN_ORDERS, open_ids, strict=True)}
+            still_open |= set(open_ids)
+            histories = {name: await export(settings, order_id) for name, order_id in chosen.items()}
+    except BaseException:
+        print(f"nothing recorded; the system's logs are kept in {settings.var_dir}/", file=sys.stderr)
+        raise
+    shutil.rmtree(root)
+    staging = target.with_name(target.name + ".new")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    for name, text in histories.items():
+        (staging / f"{name}.json").write_text(text)
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
+    for name, order_id in chosen.items():
+        print(f"{(target / name).relative_to(PROJECT_ROOT)}.json  {'still running' if order_id in still_open else 'closed'}")
+
+
+if __name__ == "__main__":
+    asyncio.run(record(HISTORIES))
+    # Skip interpreter teardown, where the client's Rust threads can crash a finished run (see OrdersApp).
+    sys.stdout.flush()
+    os._exit(0)

@@ -1,0 +1,46 @@
+"""Orders already in flight must survive a change to the workflow code.
+
+Each file in histories/ is the real history of one scenario's order (and of orders still
+open: in SHIPPED, in a review), recorded by `make histories`. Replaying it on the current
+OrderWorkflow fails with a non-determinism error when a change would break such an order
+on a worker running the new code. When the change is intended and no old order can be
+in flight, re-record with `make histories`; otherwise guard it with `workflow.patched`.
+"""
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from workflows.order import OrderWorkflow
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+STILL_RUNNING = "open_"
+
+
+def recorded(path: Path) -> WorkflowHistory:
+    """The history under the order's own workflow id (from the order id in its input)."""
+    text = path.read_text()
+    started = json.loads(text)["events"][0]["workflowExecutionStartedEventAttributes"]
+    command = json.loads(base64.b64decode(started["input"]["payloads"][0]["data"]))
+    return WorkflowHistory.from_json(f"order-{command['order_id']}", text)
+
+
+def test_histories_are_recorded_including_orders_still_in_flight() -> None:
+    names = [path.stem for path in HISTORIES]
+
+    assert names, "no histories: run `make histories`"
+    assert any(name.startswith(STILL_RUNNING) for name in names), f"no open order among {names}"
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[path.stem for path in HISTORIES])
+async def test_recorded_order_replays_on_the_current_workflow_code(path: Path) -> None:
+    replayer = Replayer(workflows=[OrderWorkflow], data_converter=pydantic_data_converter)
+
+    result = await replayer.replay_workflow(recorded(path), raise_on_replay_failure=False)
+
+    assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
