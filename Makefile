@@ -23,5 +23,9 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m starter.bench
 
+# Re-record the replay histories after any change to workflow or domain code.
+histories: $(STAMP)
+	$(BIN)/python -m tests.replay.record
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis
