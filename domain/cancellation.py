@@ -51,6 +51,16 @@ class Compensation(BaseModel):
     refund_to: RefundDestination = RefundDestination.ORIGINAL
     restock: bool = True
     lines: tuple[tuple[str, int], ...] | None = None  # None: everything the step concerns
+    # A whole-order refund gives back what is still captured when it runs, not when it was
+    # decided: refunds queued ahead of it (earlier partial cancellations) have by then either
+    # paid back their own lines or been abandoned to it.
+    rest: bool = False
+
+    def fixed(self, order: Order) -> "Compensation":
+        """The step as it runs now, its amount settled."""
+        if not self.rest:
+            return self
+        return self.model_copy(update={"amount_minor": order.outstanding_minor, "rest": False})
 
 
 class Decision(BaseModel):
@@ -203,15 +213,22 @@ def compensations_for(order: Order, request: CancellationRequest, selection: Sel
     if full and order.has_live_label:
         plan.append(Compensation(step=Step.VOID_LABEL))
     if order.payment is PaymentState.CAPTURED:
-        amount = order.outstanding_minor if full else value_of(order, selection)
-        if amount > 0:
-            plan.append(Compensation(step=Step.REFUND_PAYMENT, amount_minor=amount, refund_to=request.refund_to))
+        plan.extend(_refund(order, request, selection))
     elif full and order.holds_authorization:
         plan.append(Compensation(step=Step.VOID_AUTHORIZATION))
     if order.stock is StockState.RESERVED:
         lines = None if full else tuple(sorted(selection.items()))
         plan.append(Compensation(step=Step.RELEASE_STOCK, restock=request.restock, lines=lines))
     return plan
+
+
+def _refund(order: Order, request: CancellationRequest, selection: Selection) -> list[Compensation]:
+    """A partial cancellation pays back its lines; a full one everything still captured (see Compensation.rest)."""
+    full = is_full(order, selection)
+    amount = order.outstanding_minor if full else value_of(order, selection)
+    if amount == 0:
+        return []
+    return [Compensation(step=Step.REFUND_PAYMENT, amount_minor=amount, refund_to=request.refund_to, rest=full)]
 
 
 def settle_review(order: Order, record: CancellationRecord, review: CancellationReview) -> Decision:
@@ -240,14 +257,11 @@ def settle_intercept(order: Order, record: CancellationRecord, returned: bool) -
             f"The carrier could not stop order {order.order_id}; please return it after delivery for a refund."
         )
         return Decision(outcome=_answer(request.request_id, Verdict.REJECTED, message, ReasonCode.INTERCEPT_FAILED))
-    plan = [Compensation(step=Step.RESTOCK_RETURNED, restock=request.restock)]
-    if order.outstanding_minor > 0:
-        plan.append(
-            Compensation(step=Step.REFUND_PAYMENT, amount_minor=order.outstanding_minor, refund_to=request.refund_to)
-        )
+    selection = selection_of(order, request)
+    plan = [Compensation(step=Step.RESTOCK_RETURNED, restock=request.restock), *_refund(order, request, selection)]
     return Decision(
         outcome=_answer(request.request_id, Verdict.ACCEPTED, f"Order {order.order_id} was returned and is cancelled."),
-        selection=selection_of(order, request),
+        selection=selection,
         compensations=plan,
         full=True,
     )

@@ -111,6 +111,8 @@ class Compensator:
             restock = RestockReturned(order_id=order.order_id, restock=step.restock, idempotency_key=key)
             await self._call(InventoryActivities.restock, restock, options.INVENTORY)
             order.record_stock(StockState.RETURNED if step.restock else StockState.QUARANTINED, now())
+        elif step.amount_minor == 0:
+            order.note(now(), "NOTHING_TO_REFUND", "earlier refunds gave everything back")
         elif step.refund_to is RefundDestination.STORE_CREDIT:
             await self._credit(step.amount_minor, key)
         else:

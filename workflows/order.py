@@ -193,7 +193,7 @@ class OrderWorkflow:
         while self._work:
             request, decision = self._work[0]
             for step in decision.compensations:
-                await self._compensate(step, request)
+                await self._compensate(step.fixed(self._order), request)
             self._work.pop(0)
             if decision.full and decision.accepted:
                 self._order.record_cancelled(workflow.now())

@@ -176,7 +176,9 @@ def answer(order: Order, request: CancellationRequest, now: datetime = IN_WINDOW
 def carry_out(order: Order, decision: Decision, when: datetime) -> None:
     """Run a decision's compensations against the order as workflows.compensation does, every
     third party agreeing at once; a full acceptance then ends CANCELLED."""
-    for step in decision.compensations:
+    for step in (compensation.fixed(order) for compensation in decision.compensations):
+        if step.step is Step.REFUND_PAYMENT and step.amount_minor == 0:
+            continue
         if step.step is Step.VOID_LABEL:
             order.record_label_void(when)
         elif step.step is Step.REQUEST_INTERCEPT:

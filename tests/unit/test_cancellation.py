@@ -153,7 +153,7 @@ def test_a_partial_request_from_the_wire_lists_its_lines():
 # --- decide at every stage --------------------------------------------------------------
 
 VOID_LABEL = Compensation(step=Step.VOID_LABEL)
-REFUND_ALL = Compensation(step=Step.REFUND_PAYMENT, amount_minor=TOTAL)
+REFUND_ALL = Compensation(step=Step.REFUND_PAYMENT, amount_minor=TOTAL, rest=True)
 VOID_AUTHORIZATION = Compensation(step=Step.VOID_AUTHORIZATION)
 RELEASE = Compensation(step=Step.RELEASE_STOCK, restock=True)
 

@@ -97,7 +97,7 @@ def test_a_parcel_returned_to_sender_is_restocked_then_refunded_in_full(refund_t
     assert decision.outcome.request_id == "req-1"
     assert decision.compensations == [
         Compensation(step=Step.RESTOCK_RETURNED, restock=restock),
-        Compensation(step=Step.REFUND_PAYMENT, amount_minor=TOTAL, refund_to=refund_to),
+        Compensation(step=Step.REFUND_PAYMENT, amount_minor=TOTAL, refund_to=refund_to, rest=True),
     ]
 
 

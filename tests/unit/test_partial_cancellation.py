@@ -257,13 +257,6 @@ def test_partial_refunds_and_the_last_one_add_up_to_what_was_captured():
     assert order.status is OrderStatus.CANCELLED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=InvariantViolation,
-    reason="domain bug: a full cancellation decided while an earlier partial's refund is queued but not yet "
-    "started refunds outstanding_minor, which still includes that partial's value; the workflow decides "
-    "requests while compensations are queued, so the two refunds exceed the capture",
-)
 def test_a_full_cancel_decided_while_a_partial_refund_is_queued_does_not_refund_that_part_again():
     order = three_lines_at(Stage.CAPTURED)
     partial = answer(order, cancel_lines("req-1", ("sku-1", 5)))

@@ -1,7 +1,7 @@
 """Cancelling some lines, before and after capture, on a real dev server."""
 
 import pytest
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateStage
 
 from domain.order import LineStatus, OrderStatus
 from domain.requests import CancellationRequest, CancelReason, LineSelection, RequestedBy, Verdict
@@ -67,6 +67,29 @@ async def test_cancelling_every_line_one_by_one_ends_as_a_full_cancellation_with
     assert world.inventory.on_hand == {"MUG": 10, "TEA": 10}
     assert world.mailer.kinds(order.order_id) == ["CONFIRMATION", "PARTIAL_CANCELLATION", "CANCELLATION"]
     assert f"{2 * MUG // 100}.00 EUR" in world.mailer.messages[1].body
+
+
+async def test_a_full_cancel_decided_while_a_partial_refund_is_queued_refunds_every_cent_once(
+    world: World,
+) -> None:
+    world.carrier.label_gate = Gate()
+    handle = await world.place(policy=SHORT)
+    await world.carrier.label_gate.entered.wait()
+    staff, accepted = RequestedBy.CUSTOMER_SERVICE, WorkflowUpdateStage.ACCEPTED
+    everything = CancellationRequest(request_id="all", reason=CancelReason.STAFF, requested_by=staff)
+
+    # Both are decided when the label step returns: the partial's refund is queued, not started.
+    partial = await handle.start_update(OrderWorkflow.cancel, cancel_lines("p1", ("MUG", 1), by=staff), wait_for_stage=accepted)
+    full = await handle.start_update(OrderWorkflow.cancel, everything, wait_for_stage=accepted)
+    world.carrier.label_gate.opened.set()
+    order = await handle.result()
+
+    assert (await partial.result()).outcome is (await full.result()).outcome is Verdict.ACCEPTED
+    assert order.status is OrderStatus.CANCELLED
+    assert list(world.payments.refunded.values()) == [TOTAL]
+    refunds = [entry.detail for entry in order.timeline if entry.event == "REFUND_PENDING"]
+    assert len(refunds) == 2
+    assert order.refunded_minor == order.captured_minor == TOTAL
 
 
 @pytest.mark.parametrize(
