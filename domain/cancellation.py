@@ -1,5 +1,6 @@
 """Every rule about when an order may be cancelled, and what must be undone when it is."""
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 
@@ -71,6 +72,7 @@ class Decision(BaseModel):
     compensations: list[Compensation] = []
     full: bool = False  # the request takes every open unit: the order itself is cancelled
     repeated: bool = False
+    superseded: CancellationOutcome | None = None  # the settled answer of the review this one overtook
 
     @property
     def accepted(self) -> bool:
@@ -151,17 +153,35 @@ def decide(order: Order, request: CancellationRequest, policy: Policy, now: date
     if terminal is not None:
         code, sentence = terminal
         return Decision(outcome=_answer(rid, Verdict.REJECTED, sentence.format(id=order.order_id), code))
-    if order.open_request is not None:
+    pending = order.open_request
+    if pending is not None and not _overtakes(request, pending):
         message = f"A cancellation of order {order.order_id} is already being handled."
         return Decision(outcome=_answer(rid, Verdict.REJECTED, message, ReasonCode.CANCELLATION_PENDING))
+    decision = _decide_open(order, request, lambda selection: needs_review(order, request, selection, policy, now))
+    if pending is not None and decision.full and decision.outcome.outcome is not Verdict.REJECTED:
+        message = f"Your request to cancel order {order.order_id} was overtaken by a cancellation of the whole order."
+        decision.superseded = _answer(pending.request_id, Verdict.REJECTED, message, ReasonCode.SUPERSEDED)
+    return decision
+
+
+def _overtakes(request: CancellationRequest, pending: CancellationRecord) -> bool:
+    """Customer service and systems need no review, so a customer's request awaiting one must not
+    hold them up: a declined card or a fraud check cancels the order whatever the customer asked."""
+    return pending.outcome is Verdict.PENDING_REVIEW and request.requested_by is not RequestedBy.CUSTOMER
+
+
+def _decide_open(order: Order, request: CancellationRequest, review: Callable[[Selection], bool]) -> Decision:
+    """The answer for an order that can still be cancelled, at least in part."""
+    rid = request.request_id
     try:
+        # Checked again here: lines may have been cancelled since the validator looked, or while a review waited.
         check_lines(order, request)
     except InvalidLines as error:
         return Decision(outcome=_answer(rid, Verdict.REJECTED, str(error), ReasonCode.INVALID_LINES))
     selection = selection_of(order, request)
     if order.stage is OrderStatus.SHIPPED:
         return _after_pickup(order, request, selection)
-    if needs_review(order, request, selection, policy, now):
+    if review(selection):
         message = f"Your request to cancel order {order.order_id} has been passed to our customer service."
         return Decision(outcome=_answer(rid, Verdict.PENDING_REVIEW, message), selection=selection)
     return accept(order, request, selection)
@@ -234,7 +254,6 @@ def _refund(order: Order, request: CancellationRequest, selection: Selection) ->
 def settle_review(order: Order, record: CancellationRecord, review: CancellationReview) -> Decision:
     """A person approved or denied a request that policy sent to review."""
     request = record.request()
-    selection = selection_of(order, request)
     if review.decision is ReviewDecision.DENY:
         reason = f" ({review.note})" if review.note else ""
         message = f"Your request to cancel order {order.order_id} was declined{reason}; the order goes ahead."
@@ -244,9 +263,7 @@ def settle_review(order: Order, record: CancellationRecord, review: Cancellation
         # The order moved on while the request waited (delivered, say): approving now would be a return.
         code, sentence = terminal
         return Decision(outcome=_answer(request.request_id, Verdict.REJECTED, sentence.format(id=order.order_id), code))
-    if order.stage is OrderStatus.SHIPPED:
-        return _after_pickup(order, request, selection)
-    return accept(order, request, selection)
+    return _decide_open(order, request, lambda _: False)
 
 
 def settle_intercept(order: Order, record: CancellationRecord, returned: bool) -> Decision:

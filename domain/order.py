@@ -322,9 +322,17 @@ class Order(BaseModel):
         self.note(at, to.value, detail)
 
     def record_answer(
-        self, request: CancellationRequest, outcome: CancellationOutcome, selection: dict[str, int], at: datetime
+        self,
+        request: CancellationRequest,
+        outcome: CancellationOutcome,
+        selection: dict[str, int],
+        at: datetime,
+        superseded: CancellationOutcome | None = None,
     ) -> None:
-        """Record a new request's answer; an accepted one takes its lines off the order at once."""
+        """Record a new request's answer; an accepted one takes its lines off the order at once.
+        `superseded` settles the request awaiting review that this one overtook."""
+        if superseded is not None:
+            self.record_settlement(superseded.request_id, superseded, {}, at)
         record = CancellationRecord.of(request, outcome, at)
         if outcome.outcome is Verdict.ACCEPTED:
             self._take_off(selection, request, at)

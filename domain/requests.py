@@ -85,6 +85,7 @@ class ReasonCode(StrEnum):
     INVALID_LINES = "INVALID_LINES"
     REVIEW_DENIED = "REVIEW_DENIED"
     INTERCEPT_FAILED = "INTERCEPT_FAILED"
+    SUPERSEDED = "SUPERSEDED"
 
 
 class Suggestion(StrEnum):

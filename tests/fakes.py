@@ -51,6 +51,7 @@ class FakePaymentGateway:
     refunds: dict[str, Refund] = field(default_factory=dict)
     payment_methods: dict[str, str] = field(default_factory=dict)
     calls: Counter[str] = field(default_factory=Counter)
+    authorize_gate: Gate | None = None
     capture_gate: Gate | None = None
     down: bool = False  # every authorization fails as if the gateway were unreachable
 
@@ -59,6 +60,8 @@ class FakePaymentGateway:
         return self.calls[key] == 1
 
     async def authorize(self, request: AuthorizePayment) -> Authorization:
+        if self.authorize_gate:
+            await self.authorize_gate.pass_through()
         if self.down:
             raise ConnectionError("gateway unreachable")
         if request.payment_method == DECLINED_CARD:

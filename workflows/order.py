@@ -379,7 +379,7 @@ class OrderWorkflow:
             decision = decide(self._order, message, self._policy, workflow.now())
             if decision.repeated:
                 continue
-            self._order.record_answer(message, decision.outcome, decision.selection, workflow.now())
+            self._order.record_answer(message, decision.outcome, decision.selection, workflow.now(), decision.superseded)
             self._follow(message, decision)
             if decision.outcome.outcome is Verdict.PENDING_REVIEW:
                 asyncio.create_task(self._review_deadline(message.request_id))

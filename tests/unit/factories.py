@@ -169,7 +169,7 @@ def answer(order: Order, request: CancellationRequest, now: datetime = IN_WINDOW
     """Decide a request and record its answer, as the workflow does; the compensations are not run."""
     decision = decide(order, request, policy, now)
     if not decision.repeated:
-        order.record_answer(request, decision.outcome, decision.selection, now)
+        order.record_answer(request, decision.outcome, decision.selection, now, decision.superseded)
     return decision
 
 

@@ -11,6 +11,7 @@ from domain.policy import Policy
 from domain.requests import (
     CancellationRequest,
     CancellationReview,
+    CancelReason,
     ReasonCode,
     RefundDestination,
     RequestedBy,
@@ -251,13 +252,50 @@ def test_a_request_before_confirmation_has_no_window_to_miss():
     assert decision.accepted
 
 
-def test_while_a_review_is_open_other_requests_are_told_one_is_pending():
+def test_while_a_review_is_open_another_customer_request_is_told_one_is_pending():
     order = order_at(Stage.CAPTURED)
     answer(order, cancel_request("req-1"), now=AFTER_WINDOW)
 
-    decision = decide(order, cancel_request("req-2", requested_by=RequestedBy.CUSTOMER_SERVICE), POLICY, AFTER_WINDOW)
+    decision = decide(order, cancel_request("req-2"), POLICY, AFTER_WINDOW)
 
     assert decision.outcome.reason_code is ReasonCode.CANCELLATION_PENDING
+
+
+@pytest.mark.parametrize("by", [RequestedBy.CUSTOMER_SERVICE, RequestedBy.SYSTEM], ids=lambda by: by.value)
+def test_a_whole_order_cancellation_needing_no_review_overtakes_an_open_review(by):
+    order = order_at(Stage.CAPTURED)
+    answer(order, cancel_lines("req-1", ("sku-1", 1)), now=AFTER_WINDOW)
+
+    decision = answer(order, cancel_request("req-2", requested_by=by), now=AFTER_WINDOW)
+
+    assert decision.accepted and decision.full
+    assert decision.superseded is not None and decision.superseded.reason_code is ReasonCode.SUPERSEDED
+    assert order.cancellation("req-1").outcome is Verdict.REJECTED
+    assert order.open_request is None and order.status is OrderStatus.CANCELLING
+
+
+def test_a_declined_card_cancels_an_order_whose_customer_request_awaits_review():
+    order = order_at(Stage.PLACED)
+    policy = POLICY.model_copy(update={"review_above_minor": 0})
+    answer(order, cancel_request("req-1"), policy=policy)
+    declined = cancel_request("system-declined", requested_by=RequestedBy.SYSTEM, reason=CancelReason.DECLINED)
+
+    decision = decide(order, declined, policy, at(1))
+
+    assert decision.accepted and decision.full
+    assert decision.superseded is not None and decision.superseded.request_id == "req-1"
+
+
+def test_a_partial_cancellation_by_staff_leaves_the_review_open_and_an_approval_rechecks_its_lines():
+    order = order_at(Stage.CAPTURED)
+    answer(order, cancel_lines("req-1", ("sku-1", 1)), now=AFTER_WINDOW)
+    staff = cancel_lines("req-2", ("sku-1", 1), requested_by=RequestedBy.CUSTOMER_SERVICE)
+    answer(order, staff, now=AFTER_WINDOW)
+
+    decision = settle_review(order, order.open_request, review(ReviewDecision.APPROVE))
+
+    assert order.open_request.request_id == "req-1"
+    assert decision.outcome.reason_code is ReasonCode.INVALID_LINES
 
 
 @pytest.mark.parametrize(

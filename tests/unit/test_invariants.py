@@ -34,6 +34,7 @@ from domain.cancellation import (
 from domain.order import Order, OrderLine, OrderStatus, ShipmentEvent, ShipmentEventType, StockState
 from domain.policy import Policy
 from domain.requests import (
+    CancellationRecord,
     CancellationRequest,
     CancellationReview,
     CancelReason,
@@ -209,8 +210,8 @@ class World:
             return
         self.expect_answer(request, decision, stage, late)
         if open_before is not None and stage not in ENDED:
-            assert decision.outcome.reason_code is ReasonCode.CANCELLATION_PENDING
-        self.order.record_answer(request, decision.outcome, decision.selection, self.tick())
+            self.expect_overtaking(open_before, request, decision)
+        self.order.record_answer(request, decision.outcome, decision.selection, self.tick(), decision.superseded)
         self.sent[request.request_id] = request
         self.answers[request.request_id] = decision.outcome.outcome
         self.follow(request, decision)
@@ -229,6 +230,19 @@ class World:
             assert code in (ReasonCode.ALREADY_SHIPPED, ReasonCode.CANCELLATION_PENDING, ReasonCode.INVALID_LINES)
         if stage in ENDED:
             assert verdict is Verdict.REJECTED and decision.compensations == []
+
+    def expect_overtaking(self, pending: CancellationRecord, request: CancellationRequest, decision: Decision) -> None:
+        """A request waits behind an open one, unless it needs no review and the open one awaits review."""
+        if pending.outcome is not Verdict.PENDING_REVIEW or request.requested_by is RequestedBy.CUSTOMER:
+            assert decision.outcome.reason_code is ReasonCode.CANCELLATION_PENDING
+        elif decision.full and decision.outcome.outcome is not Verdict.REJECTED:
+            assert decision.superseded is not None and decision.superseded.request_id == pending.request_id
+            assert decision.superseded.reason_code is ReasonCode.SUPERSEDED
+            self.answers[pending.request_id] = Verdict.REJECTED
+            event("a review overtaken by a whole-order cancellation")
+        else:
+            assert decision.superseded is None
+            event("a partial request decided while a review is open")
 
     def follow(self, request: CancellationRequest, decision: Decision) -> None:
         """What the workflow does with an answer: queue its work and tell the customer what they must know now."""

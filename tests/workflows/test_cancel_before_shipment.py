@@ -134,6 +134,24 @@ async def test_out_of_stock_voids_the_hold_and_cancels_with_reason_inventory(wor
     assert world.inventory.on_hand["MUG"] == 1
 
 
+async def test_out_of_stock_cancels_an_order_whose_customer_request_awaits_review(world: World) -> None:
+    world.inventory.on_hand["MUG"] = 1
+    world.payments.authorize_gate = Gate()
+    handle = await world.place(policy=SHORT.model_copy(update={"review_above_minor": 1000}))
+    await world.payments.authorize_gate.entered.wait()
+    pending = await handle.start_update(OrderWorkflow.cancel, customer_cancel(), wait_for_stage=ACCEPTED)
+    world.payments.authorize_gate.opened.set()
+
+    order = await handle.result()
+
+    # The review opened once the hold was placed; the stock check then cancelled the order under it.
+    assert (await pending.result()).outcome is Verdict.PENDING_REVIEW
+    assert order.status is OrderStatus.CANCELLED and order.cancellation_reason is CancelReason.INVENTORY
+    assert order.cancellation("req-1").reason_code is ReasonCode.SUPERSEDED
+    assert world.payments.voided == {order.authorization_id}
+    assert world.mailer.kinds(order.order_id) == ["CANCELLATION"]
+
+
 async def test_a_repeated_request_id_gets_the_first_outcome_and_compensates_once(world: World) -> None:
     handle = await world.place()
     await world.mailer.wait_for("CONFIRMATION")
