@@ -6,7 +6,7 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from activities.failures import BusinessFailure, final_on_business_failure
-from domain.order import Address
+from domain.placement import Address
 
 
 class LabelNotVoidable(BusinessFailure):

@@ -4,7 +4,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from domain.order import Order, idempotency_key
+from domain.order import Order
+from domain.placement import idempotency_key
 from domain.requests import CancellationOutcome, CancellationRequest, CancelReason, RefundDestination
 
 Selection = dict[str, int]

@@ -2,12 +2,10 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
-
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from domain.errors import InvalidTransition, InvariantViolation
-from domain.policy import Policy
+from domain.placement import OrderLine, PlaceOrder
 from domain.requests import (
     CancellationOutcome,
     CancellationRecord,
@@ -16,65 +14,7 @@ from domain.requests import (
     ResolutionAction,
     Verdict,
 )
-
-Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
-Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
-Minor = Annotated[int, Field(ge=0, description="integer minor units (cents)")]
-
-
-def idempotency_key(order_id: str, step: str, request_id: str | None = None) -> str:
-    """The key of one side effect: from the order, the step and the request, never from the run id,
-    which changes when an operator resets the workflow."""
-    return f"{order_id}:{step}" if request_id is None else f"{order_id}:{step}:{request_id}"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class OrderLine(Strict):
-    sku: Identifier
-    quantity: int = Field(gt=0, le=10_000)
-    unit_price_minor: Minor
-
-    @property
-    def total_minor(self) -> int:
-        return self.quantity * self.unit_price_minor
-
-
-class Address(Strict):
-    name: str = Field(min_length=1, max_length=200)
-    line1: str = Field(min_length=1, max_length=200)
-    city: str = Field(min_length=1, max_length=100)
-    postal_code: str = Field(min_length=1, max_length=20)
-    country: str = Field(pattern=r"^[A-Z]{2}$")
-
-
-class PlaceOrder(Strict):
-    """A purchase request: the whole input of one order workflow."""
-
-    order_id: Identifier
-    customer_id: Identifier
-    customer_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
-    lines: list[OrderLine] = Field(min_length=1, max_length=100)
-    shipping_address: Address
-    shipping_fee_minor: Minor = 0
-    currency: Currency
-    payment_method: str = Field(min_length=1, max_length=64, description="card number or token")
-    policy: Policy = Policy()
-
-    @field_validator("lines")
-    @classmethod
-    def _one_line_per_sku(cls, lines: list[OrderLine]) -> list[OrderLine]:
-        skus = [line.sku for line in lines]
-        if len(set(skus)) != len(skus):
-            raise ValueError("each sku may appear on one line only")
-        return lines
-
-    @property
-    def total_minor(self) -> int:
-        return sum(line.total_minor for line in self.lines) + self.shipping_fee_minor
-
+from domain.shipment import AFTER_PICKUP, Shipment, ShipmentEvent, ShipmentEventType
 
 class OrderStatus(StrEnum):
     """Where the order stands. NEEDS_ATTENTION names what a person must do (see Order.attention)."""
@@ -123,35 +63,6 @@ class PaymentState(StrEnum):
     AUTHORIZED = "AUTHORIZED"
     CAPTURED = "CAPTURED"
     VOIDED = "VOIDED"
-
-
-class ShipmentEventType(StrEnum):
-    """Scans of the parcel, and the carrier's answers to an intercept request."""
-
-    PICKED_UP = "PICKED_UP"
-    IN_TRANSIT = "IN_TRANSIT"
-    OUT_FOR_DELIVERY = "OUT_FOR_DELIVERY"
-    DELIVERED = "DELIVERED"
-    INTERCEPTED = "INTERCEPTED"
-    RETURNED_TO_SENDER = "RETURNED_TO_SENDER"
-    INTERCEPT_FAILED = "INTERCEPT_FAILED"
-
-
-class ShipmentEvent(Strict):
-    """A scan reported by the warehouse or carrier integration."""
-
-    type: ShipmentEventType
-    at: datetime | None = None
-    tracking_number: str | None = None
-
-
-class Shipment(BaseModel):
-    shipment_id: str
-    tracking_number: str
-    label_voided: bool = False
-    last_event: ShipmentEventType | None = None
-    intercept_requested: bool = False
-    returned: bool = False
 
 
 class TimelineEntry(BaseModel):
@@ -460,7 +371,7 @@ class Order(BaseModel):
         applies = shipment is not None and (
             (kind is ShipmentEventType.PICKED_UP and self.stage is OrderStatus.FULFILLING)
             or (kind is ShipmentEventType.DELIVERED and self.stage in (OrderStatus.FULFILLING, OrderStatus.SHIPPED))
-            or (kind in _IN_TRANSIT and self.stage is OrderStatus.SHIPPED)
+            or (kind in AFTER_PICKUP and self.stage is OrderStatus.SHIPPED)
         )
         if not applies:
             self.note(at, "SHIPMENT_EVENT_IGNORED", f"{kind} at {self.status}")
@@ -484,14 +395,3 @@ class Order(BaseModel):
             self.note(at, to.value, detail)
         else:
             self.move(to, at, detail)
-
-
-_IN_TRANSIT = frozenset(
-    {
-        ShipmentEventType.IN_TRANSIT,
-        ShipmentEventType.OUT_FOR_DELIVERY,
-        ShipmentEventType.INTERCEPTED,
-        ShipmentEventType.RETURNED_TO_SENDER,
-        ShipmentEventType.INTERCEPT_FAILED,
-    }
-)

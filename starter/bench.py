@@ -26,7 +26,8 @@ from pathlib import Path
 from rich.console import Console
 
 from activities.inventory_sql import SqlInventoryStore
-from domain.order import Order, OrderLine, OrderStatus, PlaceOrder
+from domain.order import Order, OrderStatus
+from domain.placement import OrderLine, PlaceOrder
 from domain.policy import Policy
 from domain.requests import CancellationRequest, CancelReason, RequestedBy, Verdict
 from runtime.settings import Settings

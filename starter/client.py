@@ -10,8 +10,10 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from domain.order import Order, PlaceOrder, ShipmentEvent
+from domain.order import Order
+from domain.placement import PlaceOrder
 from domain.requests import CancellationOutcome, CancellationRequest, CancellationReview, Resolution
+from domain.shipment import ShipmentEvent
 from runtime.settings import Settings
 from runtime.temporal import connect
 from starter.client_errors import translated

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from domain.order import Address, OrderLine, PlaceOrder
+from domain.placement import Address, OrderLine, PlaceOrder
 from domain.policy import Policy
 from domain.requests import CancellationRequest, CancelReason, LineSelection, RefundDestination, RequestedBy
 from starter.errors import CliError

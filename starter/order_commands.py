@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from domain.order import ShipmentEvent, ShipmentEventType
+from domain.shipment import ShipmentEvent, ShipmentEventType
 from runtime.settings import Settings
 from starter import inputs, render
 from starter.client import OrdersClient

@@ -19,7 +19,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.cancellation import Compensation, Step
     from domain.messages import money
-    from domain.order import Order, PlaceOrder, StockState, idempotency_key
+    from domain.order import Order, StockState
+    from domain.placement import PlaceOrder, idempotency_key
     from domain.requests import CancellationRequest, RefundDestination, Resolution, ResolutionAction
     from workflows import options
 

@@ -25,8 +25,8 @@ with workflow.unsafe.imports_passed_through():
         settle_review,
     )
     from domain.errors import OrderError
-    from domain.order import Order, OrderStatus, PlaceOrder, Shipment, ShipmentEvent, ShipmentEventType, StockState
-    from domain.order import idempotency_key
+    from domain.order import Order, OrderStatus, StockState
+    from domain.placement import PlaceOrder, idempotency_key
     from domain.policy import OnReviewTimeout
     from domain.requests import (
         CancellationOutcome,
@@ -40,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
         Verdict,
         parse,
     )
+    from domain.shipment import Shipment, ShipmentEvent, ShipmentEventType
     from workflows import options, search
     from workflows.compensation import Compensator, StepFailed, describe
 

@@ -1,7 +1,8 @@
 """Orders that nobody cancels: delivered and completed, or ended by the payment or the stock."""
 
-from domain.order import OrderStatus, ShipmentEventType, StockState
+from domain.order import OrderStatus, StockState
 from domain.requests import CancelReason
+from domain.shipment import ShipmentEventType
 from starter.scenarios.checks import Goods, expect, expect_ended, expect_goods, expect_label, expect_mail, expect_money
 from starter.scenarios.context import Context
 from starter.scenarios.kit import DECLINED_CARD, LONG_WINDOW, SHORT_WINDOW, ScenarioOrder

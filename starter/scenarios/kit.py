@@ -6,7 +6,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from domain.order import Address, Order, OrderLine, OrderStatus, PlaceOrder, ShipmentEventType
+from domain.order import Order, OrderStatus
+from domain.placement import Address, OrderLine, PlaceOrder
 from domain.policy import Policy
 from domain.requests import (
     CancellationOutcome,
@@ -20,6 +21,7 @@ from domain.requests import (
     ResolutionAction,
     ReviewDecision,
 )
+from domain.shipment import ShipmentEventType
 from starter.inputs import DEMO_ADDRESS
 from starter.scenarios.context import Context
 from starter.scenarios.ledgers import Ledgers

@@ -1,8 +1,9 @@
 """Cancelling some units of some lines: before capture the capture takes only the rest, after it only
 those units are refunded, and cancelling every line one by one cancels the order."""
 
-from domain.order import Order, OrderStatus, ShipmentEventType
+from domain.order import Order, OrderStatus
 from domain.requests import CancelReason, Verdict
+from domain.shipment import ShipmentEventType
 from starter.scenarios.checks import (
     Goods,
     expect,

@@ -1,8 +1,9 @@
 """Cancelling after the carrier has the parcel: only an intercept can bring it back, and it may fail;
 once delivered, it is a return."""
 
-from domain.order import Order, OrderStatus, ShipmentEventType, StockState
+from domain.order import Order, OrderStatus, StockState
 from domain.requests import CancelReason, ReasonCode, Suggestion, Verdict
+from domain.shipment import ShipmentEventType
 from starter.scenarios.checks import Goods, expect, expect_ended, expect_goods, expect_label, expect_mail, expect_money
 from starter.scenarios.context import Context
 from starter.scenarios.kit import SHORT_WINDOW, UNINTERCEPTABLE, ScenarioOrder

@@ -3,9 +3,10 @@ decides in time and policy approves."""
 
 from datetime import UTC, datetime, timedelta
 
-from domain.order import OrderStatus, ShipmentEventType
+from domain.order import OrderStatus
 from domain.policy import OnReviewTimeout
 from domain.requests import CancelReason, ReasonCode, ReviewDecision, Verdict
+from domain.shipment import ShipmentEventType
 from starter.scenarios.checks import (
     Goods,
     expect,

@@ -7,7 +7,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.carrier import CarrierActivities, CreateShipment, LabelNotVoidable, VoidLabel
 from activities.carrier_http import CarrierRefused, HttpCarrier
-from domain.order import Address
+from domain.placement import Address
 
 ORDER = "order-1"
 ADDRESS = Address(

@@ -13,7 +13,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.carrier import CreateShipment, RequestIntercept
 from activities.carrier_http import HttpCarrier
-from domain.order import Address, ShipmentEvent
+from domain.placement import Address
+from domain.shipment import ShipmentEvent
 from sandbox.carrier_events import Forwarder
 from sandbox.tables import CarrierEvent
 from tests.activities.conftest import RETURN_AFTER, FakeClock

@@ -7,7 +7,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.carrier import CarrierActivities, CreateShipment, RequestIntercept, VoidLabel
 from activities.carrier_http import CarrierRefused, HttpCarrier
-from domain.order import Address
+from domain.placement import Address
 from tests.activities.conftest import RETURN_AFTER, FakeClock
 
 ORDER = "order-1"

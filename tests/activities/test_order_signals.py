@@ -15,7 +15,8 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from activities.carrier import CreateShipment
 from activities.carrier_http import HttpCarrier
-from domain.order import Address, ShipmentEvent, ShipmentEventType
+from domain.placement import Address
+from domain.shipment import ShipmentEvent, ShipmentEventType
 from runtime.settings import Settings
 from sandbox.carrier_events import Forwarder
 from sandbox.order_signals import TemporalSignals

@@ -19,8 +19,9 @@ from pathlib import Path
 
 from temporalio.client import WorkflowExecutionStatus
 
-from domain.order import ShipmentEventType, StockState
+from domain.order import StockState
 from domain.requests import Verdict
+from domain.shipment import ShipmentEventType
 from runtime.settings import Settings
 from starter.client import workflow_id
 from starter.scenarios import run_suite

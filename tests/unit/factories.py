@@ -10,17 +10,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from domain.cancellation import Decision, Step, decide, selection_of
-from domain.order import (
-    Address,
-    Order,
-    OrderLine,
-    OrderStatus,
-    PlaceOrder,
-    Shipment,
-    ShipmentEvent,
-    ShipmentEventType,
-    StockState,
-)
+from domain.order import Order, OrderStatus, StockState
+from domain.placement import Address, OrderLine, PlaceOrder
 from domain.policy import Policy
 from domain.requests import (
     CancellationOutcome,
@@ -30,6 +21,7 @@ from domain.requests import (
     RefundDestination,
     Verdict,
 )
+from domain.shipment import Shipment, ShipmentEvent, ShipmentEventType
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 POLICY = Policy()

@@ -4,8 +4,9 @@ import pytest
 
 from domain.cancellation import Step, decide
 from domain.errors import InvalidTransition
-from domain.order import Order, OrderStatus, ShipmentEvent, ShipmentEventType, StockState
+from domain.order import Order, OrderStatus, StockState
 from domain.requests import ReasonCode, RefundDestination, ResolutionAction, Verdict
+from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.unit.factories import (
     IN_WINDOW,
     POLICY,

@@ -11,7 +11,7 @@ from domain.cancellation import (
     decide,
     notifies_customer,
 )
-from domain.order import ShipmentEvent, ShipmentEventType, StockState
+from domain.order import StockState
 from domain.requests import (
     CancellationRequest,
     InvalidMessage,
@@ -21,6 +21,7 @@ from domain.requests import (
     Verdict,
     parse,
 )
+from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.unit.factories import (
     IN_WINDOW,
     POLICY,

@@ -6,7 +6,7 @@ import pytest
 
 from domain.cancellation import Compensation, Step, decide, notifies_customer, settle_intercept, settle_review
 from domain.errors import InvalidTransition
-from domain.order import Order, OrderStatus, ShipmentEvent, ShipmentEventType
+from domain.order import Order, OrderStatus
 from domain.policy import Policy
 from domain.requests import (
     CancellationRequest,
@@ -19,6 +19,7 @@ from domain.requests import (
     Suggestion,
     Verdict,
 )
+from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.unit.factories import (
     AFTER_WINDOW,
     IN_WINDOW,

@@ -31,7 +31,8 @@ from domain.cancellation import (
     settle_intercept,
     settle_review,
 )
-from domain.order import Order, OrderLine, OrderStatus, ShipmentEvent, ShipmentEventType, StockState
+from domain.order import Order, OrderStatus, StockState
+from domain.placement import OrderLine
 from domain.policy import Policy
 from domain.requests import (
     CancellationRecord,
@@ -46,6 +47,7 @@ from domain.requests import (
     ReviewDecision,
     Verdict,
 )
+from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.unit.factories import STAGES, STEPS, Stage, at, place_order
 
 BUCKETS = ("on_hand", "reserved", "shipped", "quarantined")

@@ -4,14 +4,9 @@ import pytest
 from pydantic import ValidationError
 
 from domain.errors import InvalidTransition, InvariantViolation
-from domain.order import (
-    Order,
-    OrderStatus,
-    PlaceOrder,
-    ShipmentEvent,
-    ShipmentEventType,
-    StockState,
-)
+from domain.order import Order, OrderStatus, StockState
+from domain.placement import PlaceOrder
+from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.unit.factories import (
     Stage,
     accepted,

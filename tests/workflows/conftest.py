@@ -13,7 +13,7 @@ from activities.carrier import CarrierActivities
 from activities.inventory import InventoryActivities
 from activities.mail import MailActivities
 from activities.payment import PaymentActivities
-from domain.order import Address, OrderLine, PlaceOrder
+from domain.placement import Address, OrderLine, PlaceOrder
 from domain.policy import Policy
 from tests.fakes import FakeCarrier, FakeInventoryStore, FakeMailer, FakePaymentGateway
 from tests.temporal_envs import local_server, time_skipping_server

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
-from domain.order import OrderStatus, ShipmentEvent, ShipmentEventType, StockState
+from domain.order import OrderStatus, StockState
 from domain.requests import (
     CancellationRequest,
     CancelReason,
@@ -16,6 +16,7 @@ from domain.requests import (
     ResolutionAction,
     Verdict,
 )
+from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.fakes import FAILING_REFUND_CARD, Gate
 from tests.workflows.conftest import SHORT, TOTAL, World
 from workflows.order import OrderWorkflow

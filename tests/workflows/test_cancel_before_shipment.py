@@ -5,8 +5,9 @@ from datetime import timedelta
 
 from temporalio.client import WorkflowUpdateStage
 
-from domain.order import OrderStatus, ShipmentEvent, ShipmentEventType, StockState
+from domain.order import OrderStatus, StockState
 from domain.requests import CancellationRequest, CancelReason, LineSelection, ReasonCode, RequestedBy, Verdict
+from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.fakes import DECLINED_CARD, Gate
 from tests.workflows.conftest import SHORT, TOTAL, World
 from workflows.order import OrderWorkflow

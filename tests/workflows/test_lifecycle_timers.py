@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from temporalio.testing import WorkflowEnvironment
 
-from domain.order import OrderStatus, ShipmentEvent, ShipmentEventType, StockState
+from domain.order import OrderStatus, StockState
 from domain.policy import Policy
 from domain.requests import CancellationRequest, CancelReason, ReasonCode, Verdict
+from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.fakes import Gate
 from tests.workflows.conftest import TOTAL, World, world_on
 from workflows.order import OrderWorkflow

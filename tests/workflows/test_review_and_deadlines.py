@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from temporalio.testing import WorkflowEnvironment
 
-from domain.order import OrderStatus, ShipmentEvent, ShipmentEventType
+from domain.order import OrderStatus
 from domain.policy import OnReviewTimeout, Policy
 from domain.requests import (
     CancellationRequest,
@@ -16,6 +16,7 @@ from domain.requests import (
     ReviewDecision,
     Verdict,
 )
+from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.fakes import Gate
 from tests.workflows.conftest import World, world_on
 from workflows import search
