@@ -80,18 +80,10 @@ class Compensator:
     async def _run(self, step: Compensation, key: str) -> None:
         order, now = self._order, workflow.now
         if step.step is Step.VOID_LABEL:
-            assert order.shipment is not None
-            await self._call(
-                CarrierActivities.void_label,
-                VoidLabel(order_id=order.order_id, shipment_id=order.shipment.shipment_id, idempotency_key=key),
-            )
+            await self._ask_carrier(CarrierActivities.void_label, VoidLabel, key)
             order.record_label_void(now())
         elif step.step is Step.REQUEST_INTERCEPT:
-            assert order.shipment is not None
-            await self._call(
-                CarrierActivities.request_intercept,
-                RequestIntercept(order_id=order.order_id, shipment_id=order.shipment.shipment_id, idempotency_key=key),
-            )
+            await self._ask_carrier(CarrierActivities.request_intercept, RequestIntercept, key)
             order.record_intercept_requested(now())
         elif step.step is Step.VOID_AUTHORIZATION:
             assert order.authorization_id is not None
@@ -118,6 +110,16 @@ class Compensator:
             await self._credit(step.amount_minor, key)
         else:
             await self._refund(step.amount_minor, key)
+
+    async def _ask_carrier(
+        self, activity: Callable[..., Any], request: type[VoidLabel] | type[RequestIntercept], key: str
+    ) -> None:
+        """Void the order's label or recall its parcel: both name the shipment the label bought."""
+        shipment = self._order.shipment
+        assert shipment is not None
+        await self._call(
+            activity, request(order_id=self._order.order_id, shipment_id=shipment.shipment_id, idempotency_key=key)
+        )
 
     async def _credit(self, amount_minor: int, key: str) -> None:
         credit = await self._call(

@@ -1,6 +1,12 @@
-"""Search attributes that make every order findable in the Web UI."""
+"""Search attributes that make every order findable in the Web UI, and keeping them current."""
 
+from typing import Any
+
+from temporalio import workflow
 from temporalio.common import SearchAttributeKey
+
+with workflow.unsafe.imports_passed_through():
+    from domain.order import Order, OrderStatus
 
 ORDER_STATUS = SearchAttributeKey.for_keyword("OrderStatus")
 CUSTOMER_ID = SearchAttributeKey.for_keyword("CustomerId")
@@ -8,3 +14,30 @@ CANCELLATION_REASON = SearchAttributeKey.for_keyword("CancellationReason")
 NEEDS_ATTENTION = SearchAttributeKey.for_bool("NeedsAttention")
 
 ALL = (ORDER_STATUS, CUSTOMER_ID, CANCELLATION_REASON, NEEDS_ATTENTION)
+
+
+class Publisher:
+    """Operator visibility: publishes one order's search attributes from inside its workflow."""
+
+    def __init__(self, order: Order) -> None:
+        self._order = order
+        self._published: dict[str, Any] = {}
+
+    def publish(self) -> None:
+        """Keep the search attributes current, upserting only what changed."""
+        order = self._order
+        escalated = any(c.escalated and c.open for c in order.cancellations)
+        wanted: dict[str, Any] = {
+            ORDER_STATUS.name: order.status.value,
+            CUSTOMER_ID.name: order.customer_id,
+            CANCELLATION_REASON.name: order.cancellation_reason.value if order.cancellation_reason else None,
+            NEEDS_ATTENTION.name: order.status is OrderStatus.NEEDS_ATTENTION or escalated,
+        }
+        changed = [
+            key.value_set(wanted[key.name])
+            for key in ALL
+            if wanted[key.name] is not None and self._published.get(key.name) != wanted[key.name]
+        ]
+        if changed:
+            workflow.upsert_search_attributes(changed)
+            self._published = wanted

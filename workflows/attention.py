@@ -1,0 +1,55 @@
+"""NEEDS_ATTENTION: asking a person what to do about a step that cannot be done, and their answer."""
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain import messages
+    from domain.errors import OrderError
+    from domain.order import Order, OrderStatus
+    from domain.policy import Policy
+    from domain.requests import Resolution, ResolutionAction
+    from workflows.outbox import Outbox
+    from workflows.search import Publisher
+    from workflows.waiting import Waiting
+
+
+class Attention:
+    """Puts the order in NEEDS_ATTENTION and waits for a person's resolution.
+
+    `resolution` holds a person's answer (from the `resolve` update) until `ask` takes it.
+    """
+
+    def __init__(self, order: Order, policy: Policy, waiting: Waiting, outbox: Outbox, publisher: Publisher) -> None:
+        self._order = order
+        self._policy = policy
+        self._waiting = waiting
+        self._outbox = outbox
+        self._publisher = publisher
+        self.resolution: Resolution | None = None
+
+    def check(self, resolution: Resolution) -> None:
+        """Refuse a resolution when nobody waits for one, or when it does not fit the problem."""
+        attention = self._order.attention
+        if attention is None or self.resolution is not None:
+            raise OrderError(f"order {self._order.order_id} is not waiting for a resolution")
+        if resolution.action not in attention.actions:
+            allowed = ", ".join(attention.actions)
+            raise OrderError(f"{resolution.action} does not resolve '{attention.problem}'; use one of {allowed}")
+
+    async def ask(
+        self, problem: str, step: str, actions: list[ResolutionAction], request_id: str | None = None
+    ) -> Resolution | None:
+        """Say what failed and wait for a person's resolution; None when the attention was
+        closed otherwise (a cancellation took the order over, or the carrier answered)."""
+        order = self._order
+        order.record_attention(problem, step, actions, workflow.now(), request_id)
+        self._publisher.publish()
+        count = sum(1 for entry in order.timeline if entry.event == OrderStatus.NEEDS_ATTENTION.value)
+        self._outbox.post(messages.escalation(order, self._policy.customer_service_email, problem, f"attention-{count}"))
+        await self._waiting.until(lambda: self.resolution is not None or order.attention is None)
+        resolution, self.resolution = self.resolution, None
+        if resolution is None:
+            return None
+        order.record_resolved(resolution.action, resolution.by, workflow.now(), resolution.note)
+        self._publisher.publish()
+        return resolution

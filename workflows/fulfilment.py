@@ -1,0 +1,197 @@
+"""The forward story: one order from payment to delivery, one step at a time."""
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.carrier import CarrierActivities, CreateShipment
+    from activities.inventory import InventoryActivities, ReserveStock, ShipStock, StockLine
+    from activities.mail import MailActivities
+    from activities.payment import AuthorizePayment, CapturePayment, PaymentActivities
+    from domain import messages
+    from domain.order import Order, OrderStatus, StockState
+    from domain.placement import PlaceOrder, idempotency_key
+    from domain.requests import CancellationRequest, CancelReason, RequestedBy, ResolutionAction, Verdict
+    from domain.shipment import Shipment
+    from workflows import options
+    from workflows.attention import Attention
+    from workflows.compensation import describe
+    from workflows.inbox import Inbox
+    from workflows.reversal import Reversal
+    from workflows.search import Publisher
+    from workflows.waiting import Waiting
+
+
+class Fulfilment:
+    """Authorizes, reserves, confirms, captures, buys the label, ships and completes the order.
+
+    Requests arriving while a step runs wait for its result; after each step the checkpoint
+    decides them and runs what they set in motion. Once the order is cancelled, the
+    Reversal raises OrderEnded and no forward step runs again.
+    """
+
+    def __init__(
+        self,
+        command: PlaceOrder,
+        order: Order,
+        waiting: Waiting,
+        inbox: Inbox,
+        reversal: Reversal,
+        attention: Attention,
+        publisher: Publisher,
+    ) -> None:
+        self._command = command
+        self._policy = command.policy
+        self._order = order
+        self._waiting = waiting
+        self._inbox = inbox
+        self._reversal = reversal
+        self._attention = attention
+        self._publisher = publisher
+
+    async def run(self) -> None:
+        order, policy = self._order, self._policy
+        await self._authorize_payment()
+        await self._reserve_stock()
+        await self._step(MailActivities.send_message, messages.confirmation(order))
+        order.record_confirmed(workflow.now() + policy.free_cancellation_window, workflow.now())
+        await self._checkpoint()
+        await self._wait(lambda: False, timeout=policy.free_cancellation_window)
+        await self._wait(self._no_review_open)
+        await self._capture_payment()
+        await self._wait(self._no_review_open)
+        await self._buy_label()
+        await self._wait(lambda: order.stage in (OrderStatus.SHIPPED, OrderStatus.DELIVERED))
+        ship = ShipStock(order_id=order.order_id, idempotency_key=self._key("ship"))
+        await self._step(InventoryActivities.ship_stock, ship, options.INVENTORY)
+        order.record_stock(StockState.SHIPPED, workflow.now())
+        await self._checkpoint()
+        await self._wait(lambda: order.stage is OrderStatus.DELIVERED and order.open_request is None)
+        await self._wait(lambda: False, timeout=policy.return_period)
+        order.move(OrderStatus.COMPLETED, workflow.now())
+        self._publisher.publish()
+
+    async def _authorize_payment(self) -> None:
+        command = self._command
+        request = AuthorizePayment(
+            order_id=command.order_id,
+            amount_minor=command.total_minor,
+            currency=command.currency,
+            payment_method=command.payment_method,
+            idempotency_key=self._key("authorize"),
+        )
+        try:
+            authorization = await self._step(PaymentActivities.authorize_payment, request, ends_order=True)
+        except ActivityError as error:
+            self._cancel_for(error, CancelReason.DECLINED)
+        else:
+            self._order.record_authorization(authorization.authorization_id, authorization.amount_minor, workflow.now())
+        await self._checkpoint()
+
+    async def _reserve_stock(self) -> None:
+        lines = [StockLine(sku=line.sku, quantity=line.open_quantity) for line in self._order.lines if line.open_quantity]
+        request = ReserveStock(order_id=self._command.order_id, lines=lines, idempotency_key=self._key("reserve"))
+        try:
+            await self._step(InventoryActivities.reserve_stock, request, options.INVENTORY, ends_order=True)
+        except ActivityError as error:
+            self._cancel_for(error, CancelReason.INVENTORY)
+        else:
+            self._order.record_stock(StockState.RESERVED, workflow.now())
+        await self._checkpoint()
+
+    async def _capture_payment(self) -> None:
+        order = self._order
+        assert order.authorization_id is not None
+        request = CapturePayment(
+            order_id=order.order_id,
+            authorization_id=order.authorization_id,
+            amount_minor=order.capturable_minor,
+            idempotency_key=self._key("capture"),
+        )
+        captured = await self._step(PaymentActivities.capture_payment, request)
+        order.record_capture(captured, workflow.now())
+        await self._checkpoint()
+
+    async def _buy_label(self) -> None:
+        request = CreateShipment(
+            order_id=self._command.order_id,
+            address=self._command.shipping_address,
+            parcel_units=sum(line.open_quantity for line in self._order.lines),
+            idempotency_key=self._key("label"),
+        )
+        label = await self._step(CarrierActivities.create_shipment, request)
+        shipment = Shipment(shipment_id=label.shipment_id, tracking_number=label.tracking_number)
+        self._order.record_label(shipment, workflow.now())
+        await self._checkpoint()
+
+    def _no_review_open(self) -> bool:
+        record = self._order.open_request
+        return record is None or record.outcome is not Verdict.PENDING_REVIEW
+
+    async def _step(
+        self,
+        activity: Callable[..., Any],
+        argument: Any,
+        profile: options.Profile = options.THIRD_PARTY,
+        *,
+        ends_order: bool = False,
+    ) -> Any:
+        """A forward step: requests arriving meanwhile wait for its result; one that cannot be
+        done waits for a person (unless its refusal ends the order, like a declined card)."""
+        retries = 0
+        while True:
+            self._inbox.in_flight = True
+            try:
+                return await self._waiting.call(activity, argument, profile)
+            except ActivityError as error:
+                problem, refused = describe(error)
+                if refused and ends_order:
+                    raise
+                self._inbox.in_flight = False
+                await self._checkpoint()
+                name = activity.__name__
+                problem = f"{name} failed: {problem}; retry it, or cancel the order"
+                if await self._attention.ask(problem, name.upper(), [ResolutionAction.RETRY]) is None:
+                    await self._reversal.run()  # a cancellation took the order over: compensate and end
+                if refused and hasattr(argument, "idempotency_key"):
+                    # The third party stored its "no" under the old key: ask again under a new one.
+                    retries += 1
+                    argument = argument.model_copy(update={"idempotency_key": f"{self._key(name)}-retry-{retries}"})
+            finally:
+                self._inbox.in_flight = False
+
+    async def _checkpoint(self) -> None:
+        """After a step: apply what arrived meanwhile, decide what waited, and run what was accepted."""
+        self._inbox.apply_events()
+        self._inbox.settle()
+        await self._reversal.run()
+
+    async def _wait(self, until: Callable[[], bool], *, timeout: timedelta | None = None) -> None:
+        """Wait for a condition or a timeout, running accepted compensations meanwhile (which
+        stop the story once the order is cancelled)."""
+        deadline = None if timeout is None else workflow.now() + timeout
+        while await self._waiting.until(lambda: until() or bool(self._inbox.work), deadline):
+            if not self._inbox.work:
+                return
+            await self._reversal.run()
+
+    def _cancel_for(self, error: ActivityError, reason: CancelReason) -> None:
+        """A business refusal that ends the order: it is cancelled by the system, first in line."""
+        problem, refused = describe(error)
+        if not refused:
+            raise error
+        self._inbox.receive_first(
+            CancellationRequest(
+                request_id=f"system-{reason.value.lower()}",
+                reason=reason,
+                requested_by=RequestedBy.SYSTEM,
+                note=problem,
+            )
+        )
+
+    def _key(self, step: str) -> str:
+        return idempotency_key(self._command.order_id, step)

@@ -1,0 +1,44 @@
+"""Customer notices go out in the background, in order, once each."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.mail import MailActivities
+    from domain import messages
+    from domain.order import Order
+    from workflows.compensation import describe
+
+Call = Callable[..., Awaitable[Any]]
+
+
+class Outbox:
+    """Sends one order's customer notices one after another, without holding the order back."""
+
+    def __init__(self, order: Order, call: Call) -> None:
+        self._order = order
+        self._call = call
+        self._messages: list[messages.CustomerMessage] = []
+
+    def post(self, message: messages.CustomerMessage) -> None:
+        self._messages.append(message)
+        if len(self._messages) == 1:
+            asyncio.create_task(self._deliver())
+
+    def is_empty(self) -> bool:
+        return not self._messages
+
+    async def _deliver(self) -> None:
+        while self._messages:
+            message = self._messages[0]
+            try:
+                await self._call(MailActivities.send_message, message)
+                self._order.note(workflow.now(), "MESSAGE_SENT", f"{message.kind} to {message.to}")
+            except ActivityError as error:
+                # An undeliverable notice must not hold the order back; it stays on the record.
+                self._order.note(workflow.now(), "MESSAGE_UNDELIVERABLE", f"{message.kind}: {describe(error)[0]}")
+            self._messages.pop(0)

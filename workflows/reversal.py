@@ -1,0 +1,105 @@
+"""Undoing what happened: the compensations of accepted decisions, run oldest first."""
+
+import asyncio
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain import messages
+    from domain.cancellation import Compensation, Step
+    from domain.order import Order
+    from domain.policy import Policy
+    from domain.requests import CancellationRequest, ResolutionAction, Verdict
+    from workflows.attention import Attention
+    from workflows.compensation import Compensator, StepFailed
+    from workflows.inbox import Inbox
+    from workflows.outbox import Outbox
+    from workflows.search import Publisher
+
+
+class OrderEnded(Exception):
+    """Unwinds the forward story once the order has been cancelled."""
+
+
+class Reversal:
+    """Runs the work that decisions queued in the inbox, step by step through the Compensator.
+
+    A step that cannot be done is put to a person, again each time it fails, so no step is
+    ever skipped silently. Once the whole order is cancelled, `run` raises OrderEnded.
+    """
+
+    def __init__(
+        self,
+        order: Order,
+        policy: Policy,
+        inbox: Inbox,
+        compensator: Compensator,
+        attention: Attention,
+        outbox: Outbox,
+        publisher: Publisher,
+    ) -> None:
+        self._order = order
+        self._policy = policy
+        self._inbox = inbox
+        self._compensator = compensator
+        self._attention = attention
+        self._outbox = outbox
+        self._publisher = publisher
+
+    async def run(self) -> None:
+        """Run the compensations of accepted decisions, oldest first."""
+        work = self._inbox.work
+        while work:
+            request, decision = work[0]
+            for step in decision.compensations:
+                await self._compensate(step.fixed(self._order), request)
+            work.pop(0)
+            if decision.full and decision.accepted:
+                self._order.record_cancelled(workflow.now())
+                self._publisher.publish()
+                if request.notify_customer:
+                    self._outbox.post(messages.cancellation(self._order, request))
+                raise OrderEnded()
+            if decision.accepted and request.notify_customer:
+                refunded = sum(s.amount_minor for s in decision.compensations if s.step is Step.REFUND_PAYMENT)
+                self._outbox.post(messages.partial_cancellation(self._order, request, decision.selection, refunded))
+            if decision.outcome.outcome is Verdict.INTERCEPT_REQUESTED:
+                asyncio.create_task(self._intercept_deadline(request.request_id))
+
+    async def _compensate(self, step: Compensation, request: CancellationRequest, attempt: int = 0) -> None:
+        """Run one step until it is done, asking a person each time it cannot be."""
+        failure: StepFailed | None = None
+        while True:
+            try:
+                if failure is None:
+                    await self._compensator.run(step, request, attempt)
+                    return
+                resolution = await self._attention.ask(str(failure), step.step.value, failure.actions, request.request_id)
+                if resolution is None or await self._compensator.resolve(step, request, resolution, attempt):
+                    return
+                failure = None
+            except StepFailed as failed:
+                # The third party said no: asking it again needs a new idempotency key.
+                failure, attempt = failed, attempt + failed.refused
+
+    async def _intercept_deadline(self, request_id: str) -> None:
+        """A carrier that never answers an intercept must not leave the order waiting forever."""
+        record = self._order.cancellation(request_id)
+        assert record is not None
+        retries = 0
+        while record.open:
+            try:
+                await workflow.wait_condition(lambda: not record.open, timeout=self._policy.intercept_deadline)
+                return
+            except asyncio.TimeoutError:
+                pass
+            problem = f"the carrier has not answered intercept request {request_id}"
+            actions = [ResolutionAction.RETRY, ResolutionAction.MARK_RESOLVED]
+            resolution = await self._attention.ask(problem, Step.REQUEST_INTERCEPT.value, actions, request_id)
+            if resolution is None or not record.open:
+                return
+            if resolution.action is ResolutionAction.MARK_RESOLVED:
+                self._inbox.settle_intercept(returned=False)
+                return
+            retries += 1
+            await self._compensate(Compensation(step=Step.REQUEST_INTERCEPT), record.request(), retries)

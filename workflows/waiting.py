@@ -1,0 +1,46 @@
+"""Awaiting activities and conditions without ever being abandoned by a Temporal cancel request.
+
+A Temporal cancel request arrives as asyncio.CancelledError in whatever the workflow awaits.
+Here it is handed to the workflow, which decides it like any other cancellation request,
+and the awaiting goes on.
+"""
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.policy import Policy
+    from workflows import options
+
+
+class Waiting:
+    """Awaits activities and conditions for one order; `on_cancel` hears each Temporal cancel request."""
+
+    def __init__(self, policy: Policy, on_cancel: Callable[[], None]) -> None:
+        self._policy = policy
+        self._on_cancel = on_cancel
+
+    async def call(self, activity: Callable[..., Any], argument: Any, profile: options.Profile = options.THIRD_PARTY) -> Any:
+        handle = workflow.start_activity_method(activity, argument, **options.activity_options(profile, self._policy))
+        while True:
+            try:
+                # Shielded: a Temporal cancel must not abandon a step whose outcome we need to undo.
+                return await asyncio.shield(handle)
+            except asyncio.CancelledError:
+                self._on_cancel()
+
+    async def until(self, condition: Callable[[], bool], deadline: datetime | None = None) -> bool:
+        """Wait for the condition: True once it holds, False when the deadline comes first."""
+        while True:
+            remaining = None if deadline is None else max(deadline - workflow.now(), timedelta(0))
+            try:
+                await workflow.wait_condition(condition, timeout=remaining)
+                return True
+            except asyncio.TimeoutError:
+                return False
+            except asyncio.CancelledError:
+                self._on_cancel()
