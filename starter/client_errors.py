@@ -1,5 +1,7 @@
 """The SDK's errors about one order, turned into the command line's errors that say what to do."""
 
+import asyncio
+
 from temporalio.client import RPCTimeoutOrCancelledError, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -22,6 +24,10 @@ class translated:
             cause = error.cause.message if hasattr(error.cause, "message") else str(error.cause)
             raise CliError(f"order {order_id} refused the request: {cause}") from error
         if isinstance(error, RPCTimeoutOrCancelledError):
+            if isinstance(error.__cause__, asyncio.CancelledError):
+                # The SDK wraps the caller's own cancellation (Ctrl-C, a timeout around the
+                # call) in the same error as a worker that never answered: keep it a cancellation.
+                raise asyncio.CancelledError() from error
             raise NoWorker(order_id) from error
         if not isinstance(error, RPCError):
             return False

@@ -15,9 +15,11 @@ from runtime.temporal import connect
 from starter import readiness
 from starter.errors import CliError
 from starter.processes import Child, PortTaken, free_port, port_free
+from workflows import search
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SEARCH_ATTRIBUTES = ("OrderStatus=Keyword", "CustomerId=Keyword", "CancellationReason=Keyword", "NeedsAttention=Bool")
+# What the dev server must know before the first order upserts them, as `--search-attribute` wants.
+SEARCH_ATTRIBUTES = tuple(f"{key.name}={key.indexed_value_type.name.title()}" for key in search.ALL)
 
 
 def temporal_binary() -> str:
