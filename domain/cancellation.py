@@ -17,6 +17,7 @@ from domain.requests import (
     ReasonCode,
     RefundDestination,
     RequestedBy,
+    ResolutionAction,
     ReviewDecision,
     Suggestion,
     Verdict,
@@ -62,6 +63,15 @@ class Compensation(BaseModel):
         if not self.rest:
             return self
         return self.model_copy(update={"amount_minor": order.outstanding_minor, "rest": False})
+
+    @property
+    def ways_out(self) -> list[ResolutionAction]:
+        """What a person may do when this step cannot be done: try again, or record it as done
+        outside the system; money that cannot go back to the card may go to store credit."""
+        actions = [ResolutionAction.RETRY]
+        if self.step is Step.REFUND_PAYMENT and self.refund_to is RefundDestination.ORIGINAL:
+            actions.append(ResolutionAction.REFUND_TO_STORE_CREDIT)
+        return [*actions, ResolutionAction.MARK_RESOLVED]
 
 
 class Decision(BaseModel):

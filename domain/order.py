@@ -211,6 +211,12 @@ class Order(BaseModel):
         return next((c for c in self.cancellations if c.open), None)
 
     @property
+    def under_review(self) -> CancellationRecord | None:
+        """The request awaiting a person's review, if any: fulfilment holds while there is one."""
+        record = self.open_request
+        return record if record is not None and record.outcome is Verdict.PENDING_REVIEW else None
+
+    @property
     def settled(self) -> bool:
         """Nothing is left to give back: no money held or taken, no live label, no reserved unit."""
         return (

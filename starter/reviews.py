@@ -14,7 +14,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from domain.order import Order
-from domain.requests import CancelReason, RequestedBy, Verdict
+from domain.requests import CancelReason, RequestedBy
 from starter.client import WORKFLOW, OrdersClient
 from starter.errors import OrderNotFound
 
@@ -49,8 +49,8 @@ class ReviewQueue(BaseModel):
 
 
 def pending_review(order: Order) -> PendingReview | None:
-    record = order.open_request
-    if record is None or record.outcome is not Verdict.PENDING_REVIEW:
+    record = order.under_review
+    if record is None:
         return None
     what = ", ".join(f"{line.quantity} x {line.sku}" for line in record.lines) if record.lines else "whole order"
     return PendingReview(

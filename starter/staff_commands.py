@@ -7,7 +7,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from domain.requests import CancellationReview, Resolution, ReviewDecision, Verdict
+from domain.requests import CancellationReview, Resolution, ReviewDecision
 from runtime.settings import Settings
 from starter import render
 from starter.client import OrdersClient
@@ -47,8 +47,8 @@ def review(
 
 async def awaiting_review(orders: OrdersClient, order_id: str) -> str:
     view = await orders.status(order_id)
-    record = view.open_request
-    if record is None or record.outcome is not Verdict.PENDING_REVIEW:
+    record = view.under_review
+    if record is None:
         raise CliError(f"order {order_id} has no cancellation request awaiting review (it is {view.status.value})")
     return record.request_id
 

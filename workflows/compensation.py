@@ -26,11 +26,6 @@ with workflow.unsafe.imports_passed_through():
 
 Call = Callable[..., Awaitable[Any]]
 
-RETRY, TO_CREDIT, RESOLVED = (
-    ResolutionAction.RETRY,
-    ResolutionAction.REFUND_TO_STORE_CREDIT,
-    ResolutionAction.MARK_RESOLVED,
-)
 
 
 class StepFailed(Exception):
@@ -69,13 +64,7 @@ class Compensator:
             await self._run(step, key)
         except ActivityError as error:
             problem, refused = describe(error)
-            raise StepFailed(f"{step.step.value} failed: {problem}", self._ways_out(step), refused=refused) from None
-
-    @staticmethod
-    def _ways_out(step: Compensation) -> list[ResolutionAction]:
-        if step.step is Step.REFUND_PAYMENT and step.refund_to is RefundDestination.ORIGINAL:
-            return [RETRY, TO_CREDIT, RESOLVED]
-        return [RETRY, RESOLVED]
+            raise StepFailed(f"{step.step.value} failed: {problem}", step.ways_out, refused=refused) from None
 
     async def _run(self, step: Compensation, key: str) -> None:
         order, now = self._order, workflow.now
@@ -160,20 +149,21 @@ class Compensator:
         if not succeeded:
             raise StepFailed(
                 f"refund {refund_id} of {money(order, amount_minor)} {settled.status}: {settled.failure_reason}",
-                self._ways_out(Compensation(step=Step.REFUND_PAYMENT)),
+                Compensation(step=Step.REFUND_PAYMENT).ways_out,
                 refused=True,
             )
 
     async def resolve(self, step: Compensation, request: CancellationRequest, resolution: Resolution, attempt: int) -> bool:
         """Carry out a person's resolution of a failed step; False means: run the step again."""
-        if resolution.action is RETRY:
+        if resolution.action is ResolutionAction.RETRY:
             return False
-        if resolution.action is TO_CREDIT:
+        if resolution.action is ResolutionAction.REFUND_TO_STORE_CREDIT:
             key = idempotency_key(self._order.order_id, f"store_credit-{attempt}", request.request_id)
             try:
                 await self._credit(step.amount_minor, key)
             except ActivityError as error:
-                raise StepFailed(f"store credit failed: {describe(error)[0]}", [RETRY, RESOLVED], refused=True) from None
+                # The same ways out as before: the card again, store credit again, or done outside.
+                raise StepFailed(f"store credit failed: {describe(error)[0]}", step.ways_out, refused=True) from None
             return True
         self._record_done_outside(step, resolution)
         return True

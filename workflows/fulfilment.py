@@ -15,7 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import messages
     from domain.order import Order, OrderStatus, StockState
     from domain.placement import PlaceOrder, idempotency_key
-    from domain.requests import CancellationRequest, CancelReason, RequestedBy, ResolutionAction, Verdict
+    from domain.requests import CancellationRequest, CancelReason, RequestedBy, ResolutionAction
     from domain.shipment import Shipment
     from workflows import options
     from workflows.attention import Attention
@@ -129,8 +129,7 @@ class Fulfilment:
         await self._checkpoint()
 
     def _no_review_open(self) -> bool:
-        record = self._order.open_request
-        return record is None or record.outcome is not Verdict.PENDING_REVIEW
+        return self._order.under_review is None
 
     async def _step(
         self,

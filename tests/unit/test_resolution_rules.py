@@ -1,0 +1,49 @@
+"""What a person may do about a step that cannot be done, and what holds fulfilment back."""
+
+import pytest
+
+from domain.cancellation import Compensation, Step
+from domain.requests import CancelReason, RefundDestination, RequestedBy, ResolutionAction, Verdict
+from tests.unit.factories import AFTER_WINDOW, Stage, answer, cancel_request, order_at
+
+RETRY, RESOLVED = ResolutionAction.RETRY, ResolutionAction.MARK_RESOLVED
+TO_CREDIT = ResolutionAction.REFUND_TO_STORE_CREDIT
+
+
+def test_a_refund_to_the_card_that_cannot_be_done_may_go_to_store_credit():
+    step = Compensation(step=Step.REFUND_PAYMENT, amount_minor=500)
+
+    assert step.ways_out == [RETRY, TO_CREDIT, RESOLVED]
+
+
+def test_store_credit_that_cannot_be_issued_is_not_offered_store_credit_again():
+    step = Compensation(step=Step.REFUND_PAYMENT, amount_minor=500, refund_to=RefundDestination.STORE_CREDIT)
+
+    assert step.ways_out == [RETRY, RESOLVED]
+
+
+@pytest.mark.parametrize("kind", [s for s in Step if s is not Step.REFUND_PAYMENT])
+def test_any_other_step_is_retried_or_recorded_as_done_outside_the_system(kind: Step):
+    assert Compensation(step=kind).ways_out == [RETRY, RESOLVED]
+
+
+def test_an_order_is_under_review_only_while_a_request_awaits_a_person():
+    order = order_at(Stage.CONFIRMED)
+    assert order.under_review is None
+
+    request = cancel_request("late", reason=CancelReason.CUSTOMER, requested_by=RequestedBy.CUSTOMER)
+    decision = answer(order, request, AFTER_WINDOW)
+    order.record_answer(request, decision.outcome, decision.selection, AFTER_WINDOW)
+
+    assert decision.outcome.outcome is Verdict.PENDING_REVIEW
+    assert order.under_review is not None and order.under_review.request_id == "late"
+
+
+def test_an_intercept_awaiting_the_carrier_is_open_but_holds_no_review():
+    order = order_at(Stage.PICKED_UP)
+    request = cancel_request("recall")
+    decision = answer(order, request, AFTER_WINDOW)
+    order.record_answer(request, decision.outcome, decision.selection, AFTER_WINDOW)
+
+    assert decision.outcome.outcome is Verdict.INTERCEPT_REQUESTED
+    assert order.open_request is not None and order.under_review is None
