@@ -211,6 +211,11 @@ class Order(BaseModel):
         return next((c for c in self.cancellations if c.open), None)
 
     @property
+    def needs_attention(self) -> bool:
+        """A person must look: a step cannot be done, or a review has waited past its deadline."""
+        return self.status is OrderStatus.NEEDS_ATTENTION or any(c.escalated and c.open for c in self.cancellations)
+
+    @property
     def under_review(self) -> CancellationRecord | None:
         """The request awaiting a person's review, if any: fulfilment holds while there is one."""
         record = self.open_request

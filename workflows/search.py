@@ -6,7 +6,7 @@ from temporalio import workflow
 from temporalio.common import SearchAttributeKey
 
 with workflow.unsafe.imports_passed_through():
-    from domain.order import Order, OrderStatus
+    from domain.order import Order
 
 ORDER_STATUS = SearchAttributeKey.for_keyword("OrderStatus")
 CUSTOMER_ID = SearchAttributeKey.for_keyword("CustomerId")
@@ -26,12 +26,11 @@ class Publisher:
     def publish(self) -> None:
         """Keep the search attributes current, upserting only what changed."""
         order = self._order
-        escalated = any(c.escalated and c.open for c in order.cancellations)
         wanted: dict[str, Any] = {
             ORDER_STATUS.name: order.status.value,
             CUSTOMER_ID.name: order.customer_id,
             CANCELLATION_REASON.name: order.cancellation_reason.value if order.cancellation_reason else None,
-            NEEDS_ATTENTION.name: order.status is OrderStatus.NEEDS_ATTENTION or escalated,
+            NEEDS_ATTENTION.name: order.needs_attention,
         }
         changed = [
             key.value_set(wanted[key.name])

@@ -1,4 +1,4 @@
-"""What a person may do about a step that cannot be done, and what holds fulfilment back."""
+"""When a person must look at an order, what holds fulfilment back, and the ways out of a failed step."""
 
 import pytest
 
@@ -47,3 +47,20 @@ def test_an_intercept_awaiting_the_carrier_is_open_but_holds_no_review():
 
     assert decision.outcome.outcome is Verdict.INTERCEPT_REQUESTED
     assert order.open_request is not None and order.under_review is None
+
+
+def test_an_order_needs_attention_while_a_step_is_stuck_or_an_overdue_review_is_open():
+    order = order_at(Stage.CONFIRMED)
+    request = cancel_request("late")
+    decision = answer(order, request, AFTER_WINDOW)
+    order.record_answer(request, decision.outcome, decision.selection, AFTER_WINDOW)
+    assert not order.needs_attention
+
+    order.cancellations[0].escalated = True
+    assert order.needs_attention
+
+    order.cancellations[0].settle(decision.outcome.model_copy(update={"outcome": Verdict.REJECTED}))
+    assert not order.needs_attention
+
+    order.record_attention("capture failed", "CAPTURE_PAYMENT", [RETRY], AFTER_WINDOW)
+    assert order.needs_attention
