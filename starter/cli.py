@@ -3,11 +3,11 @@
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from runtime.settings import Settings
 from starter import order_commands, staff_commands, view_commands
 from starter.client import OrdersClient
+from starter.console import out
 from starter.errors import CliError
 from starter.guard import OrdersApp, guarded
 
@@ -17,7 +17,6 @@ app = OrdersApp(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-out = Console()
 
 
 @app.command()

@@ -4,15 +4,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from domain.shipment import ShipmentEvent, ShipmentEventType
 from runtime.settings import Settings
 from starter import inputs, render
 from starter.client import OrdersClient
+from starter.console import out
 from starter.guard import guarded
 
-out = Console()
 
 
 def place(

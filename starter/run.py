@@ -6,6 +6,7 @@ import signal
 from rich.console import Console
 
 from runtime.settings import Settings
+from starter.console import out
 from starter.errors import CliError
 from starter.processes import Child
 from starter.scenarios import SCENARIOS, run_suite_with
@@ -14,7 +15,7 @@ from starter.system import System
 
 async def run_system(settings: Settings, console: Console | None = None) -> None:
     """What `make run` does: start, show how to use it, prove it with the scenarios, serve until stopped."""
-    console = console or Console()
+    console = console or out
     system = System(settings)
     system.check_ports()
     console.print(f"starting Temporal, the sandbox and a worker (logs in {settings.var_dir}/) ...")

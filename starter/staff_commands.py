@@ -5,18 +5,17 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 
 from domain.requests import CancellationReview, Resolution, ReviewDecision
 from runtime.settings import Settings
 from starter import render
 from starter.client import OrdersClient
+from starter.console import out
 from starter.errors import CliError
 from starter.guard import guarded
 from starter.inputs import validation_message
 from starter.render_order import RESOLVE_FLAGS
 
-out = Console()
 
 By = Annotated[str, typer.Option("--by", help="who decides; recorded on the order")]
 

@@ -3,17 +3,16 @@
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from domain.order import OrderStatus
 from runtime.settings import Settings
 from starter import inputs, render
 from starter.client import OrdersClient
+from starter.console import out
 from starter.errors import CliError
 from starter.guard import guarded
 from starter.reviews import pending_reviews
 
-out = Console()
 
 
 def status(order_id: str, json: Annotated[bool, typer.Option("--json", help="the raw order view")] = False) -> None:
