@@ -15,7 +15,8 @@ from activities.mail import MailActivities
 from activities.payment import PaymentActivities
 from domain.placement import Address, OrderLine, PlaceOrder
 from domain.policy import Policy
-from tests.fakes import FakeCarrier, FakeInventoryStore, FakeMailer, FakePaymentGateway
+from domain.requests import CancellationRequest, CancelReason, RequestedBy
+from tests.fakes import FakeCarrier, FakeInventoryStore, FakeMailer, FakePaymentGateway, Gate
 from tests.temporal_envs import local_server, time_skipping_server
 from workflows.order import OrderWorkflow
 
@@ -79,6 +80,33 @@ class World:
         return await self.client.start_workflow(
             OrderWorkflow.run, order, id=f"order-{order.order_id}", task_queue=self.task_queue
         )
+
+    async def place_confirmed(self, **changes: object) -> WorkflowHandle:
+        """Place an order and wait until the customer has its confirmation."""
+        handle = await self.place(**changes)
+        await self.mailer.wait_for("CONFIRMATION")
+        return handle
+
+    async def place_until(self, gate: Gate, **changes: object) -> WorkflowHandle:
+        """Place an order and wait until the call behind `gate` is made (and held, unless the gate is open)."""
+        handle = await self.place(**changes)
+        await gate.entered.wait()
+        return handle
+
+
+def watch_labels(world: World) -> None:
+    """Tell the test when the label is being bought, without holding it: on the time-skipping server
+    a held activity would see its timeout skipped past."""
+    world.carrier.label_gate = Gate.watching()
+
+
+def customer_cancel(request_id: str = "req-1", **changes: object) -> CancellationRequest:
+    return CancellationRequest(request_id=request_id, reason=CancelReason.CUSTOMER, **changes)
+
+
+def staff_cancel(request_id: str = "req-1", **changes: object) -> CancellationRequest:
+    """Customer service may cancel alone after the free window, where a customer would need review."""
+    return customer_cancel(request_id, requested_by=RequestedBy.CUSTOMER_SERVICE, **changes)
 
 
 TOTAL = 2 * 1250 + 899 + 499  # the lines and shipping fee of an_order(), in cents

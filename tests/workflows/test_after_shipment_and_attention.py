@@ -6,38 +6,22 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
 from domain.order import OrderStatus, StockState
-from domain.requests import (
-    CancellationRequest,
-    CancelReason,
-    ReasonCode,
-    RefundDestination,
-    RequestedBy,
-    Resolution,
-    ResolutionAction,
-    Verdict,
-)
+from domain.requests import ReasonCode, RefundDestination, Resolution, ResolutionAction, Verdict
 from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.fakes import FAILING_REFUND_CARD, Gate
-from tests.workflows.conftest import SHORT, TOTAL, World
+from tests.workflows.conftest import SHORT, TOTAL, World, customer_cancel, staff_cancel, watch_labels
 from workflows.order import OrderWorkflow
+
 
 def scan(kind: ShipmentEventType) -> ShipmentEvent:
     return ShipmentEvent(type=kind)
 
 
 async def picked_up(world: World, **changes: object):
-    world.carrier.label_gate = Gate()
-    world.carrier.label_gate.opened.set()
-    handle = await world.place(policy=SHORT, **changes)
-    await world.carrier.label_gate.entered.wait()
+    watch_labels(world)
+    handle = await world.place_until(world.carrier.label_gate, policy=SHORT, **changes)
     await handle.signal(OrderWorkflow.shipment_event, scan(ShipmentEventType.PICKED_UP))
     return handle
-
-
-def staff_cancel(request_id: str = "req-1", **changes: object) -> CancellationRequest:
-    return CancellationRequest(
-        request_id=request_id, reason=CancelReason.CUSTOMER, requested_by=RequestedBy.CUSTOMER_SERVICE, **changes
-    )
 
 
 async def test_cancel_in_transit_requests_an_intercept_and_a_returned_parcel_is_restocked_and_refunded(
@@ -45,9 +29,7 @@ async def test_cancel_in_transit_requests_an_intercept_and_a_returned_parcel_is_
 ) -> None:
     handle = await picked_up(world)
 
-    outcome = await handle.execute_update(
-        OrderWorkflow.cancel, CancellationRequest(request_id="r1", reason=CancelReason.CUSTOMER)
-    )
+    outcome = await handle.execute_update(OrderWorkflow.cancel, customer_cancel("r1"))
     await world.mailer.wait_for("RECALL_REQUESTED")
     for kind in (ShipmentEventType.INTERCEPTED, ShipmentEventType.RETURNED_TO_SENDER):
         await handle.signal(OrderWorkflow.shipment_event, scan(kind))
@@ -65,13 +47,11 @@ async def test_cancel_in_transit_requests_an_intercept_and_a_returned_parcel_is_
 
 async def test_a_refused_intercept_rejects_the_request_suggesting_a_return_and_the_order_goes_on(world: World) -> None:
     handle = await picked_up(world)
-    await handle.execute_update(OrderWorkflow.cancel, CancellationRequest(request_id="r1", reason=CancelReason.CUSTOMER))
+    await handle.execute_update(OrderWorkflow.cancel, customer_cancel("r1"))
 
     await handle.signal(OrderWorkflow.shipment_event, scan(ShipmentEventType.INTERCEPT_FAILED))
     await world.mailer.wait_for("REJECTION")
-    answer = await handle.execute_update(
-        OrderWorkflow.cancel, CancellationRequest(request_id="r1", reason=CancelReason.CUSTOMER)
-    )
+    answer = await handle.execute_update(OrderWorkflow.cancel, customer_cancel("r1"))
     order = await handle.query(OrderWorkflow.status)
 
     assert (answer.outcome, answer.reason_code, answer.suggestion) == (
@@ -113,8 +93,7 @@ async def test_a_failed_refund_needs_attention_and_store_credit_resolves_it_with
 
 
 async def test_a_resolution_the_problem_does_not_allow_is_rejected_naming_the_allowed_ones(world: World) -> None:
-    handle = await world.place()
-    await world.mailer.wait_for("CONFIRMATION")
+    handle = await world.place_confirmed()
 
     with pytest.raises(WorkflowUpdateFailedError) as rejected:
         await handle.execute_update(OrderWorkflow.resolve, Resolution(action=ResolutionAction.RETRY, by="sam"))
@@ -124,10 +103,8 @@ async def test_a_resolution_the_problem_does_not_allow_is_rejected_naming_the_al
 
 
 async def test_a_refund_to_store_credit_credits_the_customer_instead_of_the_card(world: World) -> None:
-    world.payments.capture_gate = Gate()
-    world.payments.capture_gate.opened.set()
-    handle = await world.place(policy=SHORT)
-    await world.payments.capture_gate.entered.wait()
+    capture = world.payments.capture_gate = Gate.watching()
+    handle = await world.place_until(capture, policy=SHORT)
 
     await handle.execute_update(OrderWorkflow.cancel, staff_cancel(refund_to=RefundDestination.STORE_CREDIT))
     order = await handle.result()

@@ -5,31 +5,29 @@ from datetime import timedelta
 
 from temporalio.client import WorkflowUpdateStage
 
-from domain.order import OrderStatus, StockState
-from domain.requests import CancellationRequest, CancelReason, LineSelection, ReasonCode, RequestedBy, Verdict
+from domain.order import Order, OrderStatus, StockState
+from domain.policy import Policy
+from domain.requests import CancellationOutcome, CancellationRequest, CancelReason, LineSelection, ReasonCode, Verdict
 from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.fakes import DECLINED_CARD, Gate
-from tests.workflows.conftest import SHORT, TOTAL, World
+from tests.workflows.conftest import SHORT, TOTAL, World, customer_cancel, staff_cancel
 from workflows.order import OrderWorkflow
 
-# Accepted means the validator ran inside the workflow: the request is in, the step still held.
-ACCEPTED = WorkflowUpdateStage.ACCEPTED
 
-
-def customer_cancel(request_id: str = "req-1", **changes: object) -> CancellationRequest:
-    return CancellationRequest(request_id=request_id, reason=CancelReason.CUSTOMER, **changes)
-
-
-def staff_cancel(request_id: str = "req-1", **changes: object) -> CancellationRequest:
-    """Customer service may cancel alone after the free window, where a customer would need review."""
-    return CancellationRequest(
-        request_id=request_id, reason=CancelReason.CUSTOMER, requested_by=RequestedBy.CUSTOMER_SERVICE, **changes
-    )
+async def cancel_while_held(
+    world: World, gate: Gate, request: CancellationRequest, policy: Policy = SHORT
+) -> tuple[CancellationOutcome, Order]:
+    """Send `request` while the call behind `gate` is held, then let the call finish: the request's
+    outcome and the order as the workflow ends it."""
+    handle = await world.place_until(gate, policy=policy)
+    # Accepted means the validator ran inside the workflow: the request is in, the step still held.
+    pending = await handle.start_update(OrderWorkflow.cancel, request, wait_for_stage=WorkflowUpdateStage.ACCEPTED)
+    gate.opened.set()
+    return await pending.result(), await handle.result()
 
 
 async def test_cancel_inside_the_window_voids_the_hold_and_releases_the_stock(world: World) -> None:
-    handle = await world.place()
-    await world.mailer.wait_for("CONFIRMATION")
+    handle = await world.place_confirmed()
 
     outcome = await handle.execute_update(OrderWorkflow.cancel, customer_cancel())
     order = await handle.result()
@@ -44,14 +42,9 @@ async def test_cancel_inside_the_window_voids_the_hold_and_releases_the_stock(wo
 
 
 async def test_cancel_while_capture_is_in_flight_is_decided_after_it_and_refunds(world: World) -> None:
-    world.payments.capture_gate = Gate()
-    handle = await world.place(policy=SHORT)
-    await world.payments.capture_gate.entered.wait()
+    capture = world.payments.capture_gate = Gate()
 
-    pending = await handle.start_update(OrderWorkflow.cancel, staff_cancel(), wait_for_stage=ACCEPTED)
-    world.payments.capture_gate.opened.set()
-    outcome = await pending.result()
-    order = await handle.result()
+    outcome, order = await cancel_while_held(world, capture, staff_cancel())
 
     assert outcome.outcome is Verdict.ACCEPTED
     assert (order.authorized_minor, order.captured_minor, order.refunded_minor) == (TOTAL, TOTAL, TOTAL)
@@ -62,14 +55,9 @@ async def test_cancel_while_capture_is_in_flight_is_decided_after_it_and_refunds
 
 
 async def test_cancel_while_the_label_is_bought_voids_the_label_refunds_and_restocks(world: World) -> None:
-    world.carrier.label_gate = Gate()
-    handle = await world.place(policy=SHORT)
-    await world.carrier.label_gate.entered.wait()
+    label = world.carrier.label_gate = Gate()
 
-    pending = await handle.start_update(OrderWorkflow.cancel, staff_cancel(), wait_for_stage=ACCEPTED)
-    world.carrier.label_gate.opened.set()
-    outcome = await pending.result()
-    order = await handle.result()
+    outcome, order = await cancel_while_held(world, label, staff_cancel())
 
     assert outcome.outcome is Verdict.ACCEPTED
     assert order.shipment is not None and order.shipment.label_voided
@@ -79,8 +67,7 @@ async def test_cancel_while_the_label_is_bought_voids_the_label_refunds_and_rest
 
 
 async def test_cancel_without_restock_quarantines_the_units(world: World) -> None:
-    handle = await world.place()
-    await world.mailer.wait_for("CONFIRMATION")
+    handle = await world.place_confirmed()
 
     await handle.execute_update(OrderWorkflow.cancel, customer_cancel(restock=False))
     order = await handle.result()
@@ -93,11 +80,10 @@ async def test_cancel_without_restock_quarantines_the_units(world: World) -> Non
 async def test_a_partial_cancel_after_pickup_is_rejected_as_already_shipped_and_the_customer_is_told(
     world: World,
 ) -> None:
-    world.carrier.label_gate = Gate()
-    handle = await world.place(policy=SHORT)
-    await world.carrier.label_gate.entered.wait()
+    label = world.carrier.label_gate = Gate()
+    handle = await world.place_until(label, policy=SHORT)
     await handle.signal(OrderWorkflow.shipment_event, ShipmentEvent(type=ShipmentEventType.PICKED_UP))
-    world.carrier.label_gate.opened.set()
+    label.opened.set()
 
     outcome = await handle.execute_update(
         OrderWorkflow.cancel, customer_cancel(lines=[LineSelection(sku="MUG", quantity=1)])
@@ -137,16 +123,13 @@ async def test_out_of_stock_voids_the_hold_and_cancels_with_reason_inventory(wor
 
 async def test_out_of_stock_cancels_an_order_whose_customer_request_awaits_review(world: World) -> None:
     world.inventory.on_hand["MUG"] = 1
-    world.payments.authorize_gate = Gate()
-    handle = await world.place(policy=SHORT.model_copy(update={"review_above_minor": 1000}))
-    await world.payments.authorize_gate.entered.wait()
-    pending = await handle.start_update(OrderWorkflow.cancel, customer_cancel(), wait_for_stage=ACCEPTED)
-    world.payments.authorize_gate.opened.set()
+    authorize = world.payments.authorize_gate = Gate()
+    reviewed = SHORT.model_copy(update={"review_above_minor": 1000})
 
-    order = await handle.result()
+    outcome, order = await cancel_while_held(world, authorize, customer_cancel(), reviewed)
 
     # The review opened once the hold was placed; the stock check then cancelled the order under it.
-    assert (await pending.result()).outcome is Verdict.PENDING_REVIEW
+    assert outcome.outcome is Verdict.PENDING_REVIEW
     assert order.status is OrderStatus.CANCELLED and order.cancellation_reason is CancelReason.INVENTORY
     assert order.cancellation("req-1").reason_code is ReasonCode.SUPERSEDED
     assert world.payments.voided == {order.authorization_id}
@@ -154,8 +137,7 @@ async def test_out_of_stock_cancels_an_order_whose_customer_request_awaits_revie
 
 
 async def test_a_repeated_request_id_gets_the_first_outcome_and_compensates_once(world: World) -> None:
-    handle = await world.place()
-    await world.mailer.wait_for("CONFIRMATION")
+    handle = await world.place_confirmed()
 
     first = await handle.execute_update(OrderWorkflow.cancel, customer_cancel())
     again = await handle.execute_update(OrderWorkflow.cancel, customer_cancel())
@@ -168,12 +150,11 @@ async def test_a_repeated_request_id_gets_the_first_outcome_and_compensates_once
 
 
 async def test_two_concurrent_cancels_accept_one_and_reject_the_other(world: World) -> None:
-    handle = await world.place()
-    await world.mailer.wait_for("CONFIRMATION")
+    handle = await world.place_confirmed()
 
     outcomes = await asyncio.gather(
         handle.execute_update(OrderWorkflow.cancel, customer_cancel("a")),
-        handle.execute_update(OrderWorkflow.cancel, customer_cancel("b", requested_by=RequestedBy.CUSTOMER_SERVICE)),
+        handle.execute_update(OrderWorkflow.cancel, staff_cancel("b")),
     )
 
     verdicts = sorted((o.outcome, o.reason_code) for o in outcomes)
@@ -184,8 +165,7 @@ async def test_two_concurrent_cancels_accept_one_and_reject_the_other(world: Wor
 
 
 async def test_cancel_by_signal_gets_the_same_decision_visible_in_status(world: World) -> None:
-    handle = await world.place()
-    await world.mailer.wait_for("CONFIRMATION")
+    handle = await world.place_confirmed()
 
     await handle.signal(OrderWorkflow.request_cancellation, customer_cancel("sig-1"))
     order = await handle.result()
@@ -195,8 +175,7 @@ async def test_cancel_by_signal_gets_the_same_decision_visible_in_status(world: 
 
 
 async def test_a_request_on_a_cancelled_order_is_rejected_as_already_cancelled(world: World) -> None:
-    handle = await world.place(policy=SHORT.model_copy(update={"answer_period": timedelta(minutes=5)}))
-    await world.mailer.wait_for("CONFIRMATION")
+    handle = await world.place_confirmed(policy=SHORT.model_copy(update={"answer_period": timedelta(minutes=5)}))
     await handle.execute_update(OrderWorkflow.cancel, customer_cancel("first"))
 
     outcome = await handle.execute_update(OrderWorkflow.cancel, customer_cancel("second"))

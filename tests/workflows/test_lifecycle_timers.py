@@ -6,24 +6,16 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.order import OrderStatus, StockState
 from domain.policy import Policy
-from domain.requests import CancellationRequest, CancelReason, ReasonCode, Verdict
+from domain.requests import ReasonCode, Verdict
 from domain.shipment import ShipmentEvent, ShipmentEventType
-from tests.fakes import Gate
-from tests.workflows.conftest import TOTAL, World, world_on
+from tests.workflows.conftest import TOTAL, customer_cancel, watch_labels, world_on
 from workflows.order import OrderWorkflow
 
 REAL_POLICY = Policy()  # 30 minutes to cancel freely, 14 days of returns, 1 day to answer late requests
 
 
-def gate_labels(world: World) -> None:
-    """Tell the test when the label is being bought, without holding it: on this server a held
-    activity would see its timeout skipped past."""
-    world.carrier.label_gate = Gate()
-    world.carrier.label_gate.opened.set()
-
-
 async def test_an_order_goes_from_placement_to_completed_through_every_stage(skipping_env: WorkflowEnvironment) -> None:
-    async with world_on(skipping_env, gate_labels) as world:
+    async with world_on(skipping_env, watch_labels) as world:
         handle = await world.place(policy=REAL_POLICY)
         await skipping_env.sleep(timedelta(minutes=31))
         await world.carrier.label_gate.entered.wait()
@@ -56,16 +48,14 @@ async def test_nothing_is_captured_before_the_free_cancellation_window_closes(sk
 
 
 async def test_a_delivered_order_rejects_cancellation_and_suggests_a_return(skipping_env: WorkflowEnvironment) -> None:
-    async with world_on(skipping_env, gate_labels) as world:
+    async with world_on(skipping_env, watch_labels) as world:
         handle = await world.place(policy=REAL_POLICY)
         await skipping_env.sleep(timedelta(minutes=31))
         await world.carrier.label_gate.entered.wait()
         await handle.signal(OrderWorkflow.shipment_event, ShipmentEvent(type=ShipmentEventType.DELIVERED))
         await world.mailer.wait_for("CONFIRMATION")
 
-        outcome = await handle.execute_update(
-            OrderWorkflow.cancel, CancellationRequest(request_id="late", reason=CancelReason.CUSTOMER)
-        )
+        outcome = await handle.execute_update(OrderWorkflow.cancel, customer_cancel("late"))
         order = await handle.result()
 
     assert (outcome.outcome, outcome.reason_code, outcome.suggestion) == (
@@ -80,15 +70,10 @@ async def test_a_cancelled_order_answers_repeats_for_the_answer_period_then_clos
     skipping_env: WorkflowEnvironment,
 ) -> None:
     async with world_on(skipping_env) as world:
-        handle = await world.place(policy=REAL_POLICY)
-        await world.mailer.wait_for("CONFIRMATION")
-        first = await handle.execute_update(
-            OrderWorkflow.cancel, CancellationRequest(request_id="r1", reason=CancelReason.CUSTOMER)
-        )
+        handle = await world.place_confirmed(policy=REAL_POLICY)
+        first = await handle.execute_update(OrderWorkflow.cancel, customer_cancel("r1"))
 
-        repeat = await handle.execute_update(
-            OrderWorkflow.cancel, CancellationRequest(request_id="r1", reason=CancelReason.CUSTOMER)
-        )
+        repeat = await handle.execute_update(OrderWorkflow.cancel, customer_cancel("r1"))
         order = await handle.result()
 
     assert repeat == first and first.outcome is Verdict.ACCEPTED

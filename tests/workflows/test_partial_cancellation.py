@@ -25,8 +25,7 @@ async def test_a_partial_cancel_before_capture_releases_the_lines_and_capture_ta
     world: World,
 ) -> None:
     world.carrier.label_gate = Gate()
-    handle = await world.place()
-    await world.mailer.wait_for("CONFIRMATION")
+    handle = await world.place_confirmed()
 
     outcome = await handle.execute_update(OrderWorkflow.cancel, cancel_lines("p1", ("MUG", 1)))
     await world.mailer.wait_for("PARTIAL_CANCELLATION")
@@ -47,10 +46,8 @@ async def test_a_partial_cancel_before_capture_releases_the_lines_and_capture_ta
 async def test_cancelling_every_line_one_by_one_ends_as_a_full_cancellation_with_every_cent_back(
     world: World,
 ) -> None:
-    world.payments.capture_gate = Gate()
-    world.payments.capture_gate.opened.set()
-    handle = await world.place(policy=SHORT)
-    await world.payments.capture_gate.entered.wait()
+    capture = world.payments.capture_gate = Gate.watching()
+    handle = await world.place_until(capture, policy=SHORT)
     staff = RequestedBy.CUSTOMER_SERVICE
 
     first = await handle.execute_update(OrderWorkflow.cancel, cancel_lines("p1", ("MUG", 2), by=staff))
@@ -72,16 +69,15 @@ async def test_cancelling_every_line_one_by_one_ends_as_a_full_cancellation_with
 async def test_a_full_cancel_decided_while_a_partial_refund_is_queued_refunds_every_cent_once(
     world: World,
 ) -> None:
-    world.carrier.label_gate = Gate()
-    handle = await world.place(policy=SHORT)
-    await world.carrier.label_gate.entered.wait()
+    label = world.carrier.label_gate = Gate()
+    handle = await world.place_until(label, policy=SHORT)
     staff, accepted = RequestedBy.CUSTOMER_SERVICE, WorkflowUpdateStage.ACCEPTED
     everything = CancellationRequest(request_id="all", reason=CancelReason.STAFF, requested_by=staff)
 
     # Both are decided when the label step returns: the partial's refund is queued, not started.
     partial = await handle.start_update(OrderWorkflow.cancel, cancel_lines("p1", ("MUG", 1), by=staff), wait_for_stage=accepted)
     full = await handle.start_update(OrderWorkflow.cancel, everything, wait_for_stage=accepted)
-    world.carrier.label_gate.opened.set()
+    label.opened.set()
     order = await handle.result()
 
     assert (await partial.result()).outcome is (await full.result()).outcome is Verdict.ACCEPTED

@@ -12,8 +12,7 @@ from workflows.order import OrderWorkflow
 
 
 async def test_a_malformed_request_is_rejected_with_what_is_wrong_and_nothing_in_history(world: World) -> None:
-    handle = await world.place()
-    await world.mailer.wait_for("CONFIRMATION")
+    handle = await world.place_confirmed()
 
     with pytest.raises(WorkflowUpdateFailedError) as rejected:
         await handle.execute_update("cancel", {"request_id": "r1", "reason": "BORED"})
@@ -35,8 +34,7 @@ async def test_a_request_without_request_id_is_rejected(world: World) -> None:
 
 
 async def test_a_reused_request_id_with_other_parameters_is_rejected(world: World) -> None:
-    handle = await world.place()
-    await world.mailer.wait_for("CONFIRMATION")
+    handle = await world.place_confirmed()
     await handle.execute_update(OrderWorkflow.cancel, CancellationRequest(request_id="r1", reason=CancelReason.CUSTOMER))
 
     with pytest.raises(WorkflowUpdateFailedError) as rejected:
@@ -47,8 +45,7 @@ async def test_a_reused_request_id_with_other_parameters_is_rejected(world: Worl
 
 
 async def test_a_temporal_cancel_request_compensates_like_a_staff_cancellation(world: World) -> None:
-    handle = await world.place()
-    await world.mailer.wait_for("CONFIRMATION")
+    handle = await world.place_confirmed()
 
     await handle.cancel()
     with pytest.raises(WorkflowFailureError) as ended:
@@ -65,8 +62,7 @@ async def test_a_temporal_cancel_request_compensates_like_a_staff_cancellation(w
 
 
 async def test_search_attributes_follow_status_customer_and_reason(world: World) -> None:
-    handle = await world.place(customer_id="cust-42")
-    await world.mailer.wait_for("CONFIRMATION")
+    handle = await world.place_confirmed(customer_id="cust-42")
     outcome = await handle.execute_update(
         OrderWorkflow.cancel, CancellationRequest(request_id="r1", reason=CancelReason.FRAUD)
     )

@@ -17,8 +17,7 @@ from domain.requests import (
     Verdict,
 )
 from domain.shipment import ShipmentEvent, ShipmentEventType
-from tests.fakes import Gate
-from tests.workflows.conftest import World, world_on
+from tests.workflows.conftest import watch_labels, world_on
 from workflows import search
 from workflows.order import OrderWorkflow
 
@@ -35,8 +34,7 @@ async def test_an_approved_review_cancels_and_nothing_was_captured_while_it_was_
     skipping_env: WorkflowEnvironment,
 ) -> None:
     async with world_on(skipping_env) as world:
-        handle = await world.place(policy=REVIEWED)
-        await world.mailer.wait_for("CONFIRMATION")
+        handle = await world.place_confirmed(policy=REVIEWED)
         pending = await handle.execute_update(OrderWorkflow.cancel, CUSTOMER)
         await skipping_env.sleep(timedelta(hours=2))
         held = await handle.query(OrderWorkflow.status)
@@ -53,13 +51,8 @@ async def test_an_approved_review_cancels_and_nothing_was_captured_while_it_was_
 
 
 async def test_a_denied_review_resumes_fulfillment_and_tells_the_customer_why(skipping_env: WorkflowEnvironment) -> None:
-    def watch_labels(world: World) -> None:
-        world.carrier.label_gate = Gate()
-        world.carrier.label_gate.opened.set()
-
     async with world_on(skipping_env, watch_labels) as world:
-        handle = await world.place(policy=REVIEWED)
-        await world.mailer.wait_for("CONFIRMATION")
+        handle = await world.place_confirmed(policy=REVIEWED)
         await handle.execute_update(OrderWorkflow.cancel, CUSTOMER)
 
         denied = await handle.execute_update(
@@ -79,8 +72,7 @@ async def test_a_review_nobody_decides_is_escalated_to_customer_service_and_keep
     skipping_env: WorkflowEnvironment,
 ) -> None:
     async with world_on(skipping_env) as world:
-        handle = await world.place(policy=REVIEWED)
-        await world.mailer.wait_for("CONFIRMATION")
+        handle = await world.place_confirmed(policy=REVIEWED)
         await handle.execute_update(OrderWorkflow.cancel, CUSTOMER)
 
         await skipping_env.sleep(timedelta(hours=25))
@@ -97,8 +89,7 @@ async def test_a_review_nobody_decides_is_escalated_to_customer_service_and_keep
 async def test_a_review_nobody_decides_is_approved_when_policy_says_so(skipping_env: WorkflowEnvironment) -> None:
     policy = REVIEWED.model_copy(update={"on_review_timeout": OnReviewTimeout.APPROVE})
     async with world_on(skipping_env) as world:
-        handle = await world.place(policy=policy)
-        await world.mailer.wait_for("CONFIRMATION")
+        handle = await world.place_confirmed(policy=policy)
         await handle.execute_update(OrderWorkflow.cancel, CUSTOMER)
 
         order = await handle.result()
@@ -110,10 +101,6 @@ async def test_a_review_nobody_decides_is_approved_when_policy_says_so(skipping_
 async def test_a_carrier_that_never_answers_an_intercept_moves_the_order_to_needs_attention(
     skipping_env: WorkflowEnvironment,
 ) -> None:
-    def watch_labels(world: World) -> None:
-        world.carrier.label_gate = Gate()
-        world.carrier.label_gate.opened.set()
-
     async with world_on(skipping_env, watch_labels) as world:
         handle = await world.place(policy=Policy())
         await skipping_env.sleep(timedelta(minutes=31))
