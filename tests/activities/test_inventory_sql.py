@@ -47,6 +47,20 @@ def returned(order_id: str, *, restock: bool = True, key: str | None = None) -> 
     return RestockReturned(order_id=order_id, restock=restock, idempotency_key=key or f"{order_id}:returned")
 
 
+Operation = ReserveStock | ReleaseStock | ShipStock | RestockReturned
+
+
+async def apply(store: SqlInventoryStore, operation: Operation) -> None:
+    """Send `operation` to the store method that takes it."""
+    method = {
+        ReserveStock: store.reserve,
+        ReleaseStock: store.release,
+        ShipStock: store.ship,
+        RestockReturned: store.restock_returned,
+    }[type(operation)]
+    await method(operation)  # type: ignore[operator]
+
+
 async def buckets(store: SqlInventoryStore, sku: str) -> tuple[int, int, int, int]:
     """(on_hand, reserved, shipped, quarantined)"""
     levels = await store.levels(sku)
@@ -62,34 +76,35 @@ async def test_reserve_moves_units_from_on_hand_to_reserved(store: SqlInventoryS
     assert await store.reservation("o1") == {"apple": ReservedUnits(reserved=3)}
 
 
-async def test_release_with_restock_puts_the_reserved_units_back_on_hand(store: SqlInventoryStore) -> None:
+@pytest.mark.parametrize(
+    ("operation", "levels", "units"),
+    [
+        pytest.param(
+            release("o1", restock=True), (10, 0, 0, 0), ReservedUnits(released=3), id="restocked: back on hand"
+        ),
+        pytest.param(
+            release("o1", restock=False), (7, 0, 0, 3), ReservedUnits(quarantined=3), id="not restocked: quarantined"
+        ),
+        pytest.param(
+            release("o1", ("apple", 2), restock=False),
+            (7, 1, 0, 2),
+            ReservedUnits(reserved=1, quarantined=2),
+            id="partial, not restocked: only those quarantined",
+        ),
+        pytest.param(ship("o1"), (7, 0, 3, 0), ReservedUnits(shipped=3), id="shipped: all three"),
+        pytest.param(returned("o1"), (7, 3, 0, 0), ReservedUnits(reserved=3), id="unshipped return: nothing moves"),
+    ],
+)
+async def test_a_release_ship_or_return_moves_the_reserved_units_to_their_bucket(
+    store: SqlInventoryStore, operation: Operation, levels: tuple[int, int, int, int], units: ReservedUnits
+) -> None:
     await store.set_stock("apple", 10)
     await store.reserve(reserve("o1", ("apple", 3)))
 
-    await store.release(release("o1", restock=True))
+    await apply(store, operation)
 
-    assert await buckets(store, "apple") == (10, 0, 0, 0)
-    assert await store.reservation("o1") == {"apple": ReservedUnits(released=3)}
-
-
-async def test_release_without_restock_sets_the_units_aside_in_quarantine(store: SqlInventoryStore) -> None:
-    await store.set_stock("apple", 10)
-    await store.reserve(reserve("o1", ("apple", 3)))
-
-    await store.release(release("o1", restock=False))
-
-    assert await buckets(store, "apple") == (7, 0, 0, 3)
-    assert await store.reservation("o1") == {"apple": ReservedUnits(quarantined=3)}
-
-
-async def test_ship_moves_the_reserved_units_to_shipped(store: SqlInventoryStore) -> None:
-    await store.set_stock("apple", 10)
-    await store.reserve(reserve("o1", ("apple", 3)))
-
-    await store.ship(ship("o1"))
-
-    assert await buckets(store, "apple") == (7, 0, 3, 0)
-    assert await store.reservation("o1") == {"apple": ReservedUnits(shipped=3)}
+    assert await buckets(store, "apple") == levels
+    assert await store.reservation("o1") == {"apple": units}
 
 
 async def test_a_short_second_line_reserves_nothing_and_names_the_sku(store: SqlInventoryStore) -> None:
@@ -195,16 +210,6 @@ async def test_a_partial_then_a_full_release_gives_every_unit_back_once(store: S
     assert await store.reservation("o1") == {"apple": ReservedUnits(released=1, quarantined=2)}
 
 
-async def test_a_partial_release_without_restock_sets_only_those_units_aside(store: SqlInventoryStore) -> None:
-    await store.set_stock("apple", 10)
-    await store.reserve(reserve("o1", ("apple", 3)))
-
-    await store.release(release("o1", ("apple", 2), restock=False))
-
-    assert await buckets(store, "apple") == (7, 1, 0, 2)
-    assert await store.reservation("o1") == {"apple": ReservedUnits(reserved=1, quarantined=2)}
-
-
 async def test_releasing_more_than_is_still_reserved_is_refused_and_changes_nothing(store: SqlInventoryStore) -> None:
     await store.set_stock("apple", 10)
     await store.set_stock("pear", 10)
@@ -224,22 +229,21 @@ async def test_releasing_more_than_is_still_reserved_is_refused_and_changes_noth
     }
 
 
-async def test_releasing_a_sku_the_order_never_reserved_is_refused(store: SqlInventoryStore) -> None:
+@pytest.mark.parametrize(
+    ("line", "complaint"),
+    [
+        pytest.param(("pear", 1), "pear: 1 asked, order o1 never reserved it", id="a sku the order never reserved"),
+        pytest.param(("apple", 0), "apple: quantity must be positive, got 0", id="a quantity of zero"),
+    ],
+)
+async def test_a_partial_release_of_a_line_that_cannot_be_released_is_refused(
+    store: SqlInventoryStore, line: tuple[str, int], complaint: str
+) -> None:
     await store.set_stock("apple", 10)
     await store.reserve(reserve("o1", ("apple", 3)))
 
-    with pytest.raises(ReservationRefused, match="pear: 1 asked, order o1 never reserved it"):
-        await store.release(release("o1", ("pear", 1)))
-
-    assert await buckets(store, "apple") == (7, 3, 0, 0)
-
-
-async def test_a_partial_release_of_a_non_positive_quantity_is_refused(store: SqlInventoryStore) -> None:
-    await store.set_stock("apple", 10)
-    await store.reserve(reserve("o1", ("apple", 3)))
-
-    with pytest.raises(ReservationRefused, match="apple: quantity must be positive, got 0"):
-        await store.release(release("o1", ("apple", 0)))
+    with pytest.raises(ReservationRefused, match=complaint):
+        await store.release(release("o1", line))
 
     assert await buckets(store, "apple") == (7, 3, 0, 0)
 
@@ -283,16 +287,6 @@ async def test_a_returned_parcel_not_restocked_is_set_aside_in_quarantine(store:
 
     assert await buckets(store, "apple") == (7, 0, 0, 3)
     assert await store.reservation("o1") == {"apple": ReservedUnits(quarantined=3)}
-
-
-async def test_a_return_before_shipping_moves_nothing(store: SqlInventoryStore) -> None:
-    await store.set_stock("apple", 10)
-    await store.reserve(reserve("o1", ("apple", 3)))
-
-    await store.restock_returned(returned("o1"))
-
-    assert await buckets(store, "apple") == (7, 3, 0, 0)
-    assert await store.reservation("o1") == {"apple": ReservedUnits(reserved=3)}
 
 
 FIRST_SCHEMA = """
@@ -354,7 +348,6 @@ async def test_two_stores_on_one_file_never_oversell(store: SqlInventoryStore, t
     assert await buckets(store, "apple") == (0, 10, 0, 0)
 
 
-
 async def test_concurrent_partial_releases_never_give_back_more_than_was_reserved(
     store: SqlInventoryStore, tmp_path: Path
 ) -> None:
@@ -372,8 +365,8 @@ async def test_concurrent_partial_releases_never_give_back_more_than_was_reserve
     assert all(isinstance(r, ReservationRefused) for r in results if r is not None)
     assert await buckets(store, "apple") == (10, 0, 0, 0)
 
+
 ORDERS, SKUS, ON_HAND = ("o1", "o2", "o3"), ("apple", "pear"), 8
-Operation = ReserveStock | ReleaseStock | ShipStock | RestockReturned
 orders = st.sampled_from(ORDERS)
 lines = st.lists(st.tuples(st.sampled_from(SKUS), st.integers(1, 4)), min_size=1, max_size=2)
 # Small enough that a partial release mostly finds the units, and sometimes asks for more than are left.
@@ -430,18 +423,12 @@ async def test_any_sequence_of_operations_conserves_units_and_never_goes_negativ
     await store.create_schema()
     for sku in SKUS:
         await store.set_stock(sku, ON_HAND)
-    apply = {
-        ReserveStock: store.reserve,
-        ReleaseStock: store.release,
-        ShipStock: store.ship,
-        RestockReturned: store.restock_returned,
-    }
 
     try:
         for operation in operations:
             before = await snapshot(store)
             try:
-                await apply[type(operation)](operation)  # type: ignore[operator]
+                await apply(store, operation)
             except (OutOfStock, ReservationRefused):
                 assert await snapshot(store) == before  # a refusal is legal, and all or nothing
             after = await snapshot(store)
