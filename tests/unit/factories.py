@@ -57,6 +57,10 @@ def place_order(
     )
 
 
+# What place_order() charges by default: two lines of 10.00 and a 4.99 shipping fee.
+TOTAL = 2 * 1000 + 499
+
+
 def place_order_data(**overrides: object) -> dict[str, object]:
     """The raw input of a valid PlaceOrder, to break one field at a time."""
     data = place_order().model_dump(mode="json")

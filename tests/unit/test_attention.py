@@ -10,6 +10,7 @@ from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.unit.factories import (
     IN_WINDOW,
     POLICY,
+    TOTAL,
     Stage,
     answer,
     at,
@@ -23,7 +24,6 @@ from tests.unit.factories import (
 
 RETRY, RESOLVED = ResolutionAction.RETRY, ResolutionAction.MARK_RESOLVED
 TO_CREDIT = ResolutionAction.REFUND_TO_STORE_CREDIT
-TOTAL = 2 * 1000 + 499
 
 
 def stuck(order: Order, step: str = "CREATE_SHIPMENT", request_id: str | None = None) -> Order:

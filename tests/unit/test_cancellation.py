@@ -25,6 +25,7 @@ from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.unit.factories import (
     IN_WINDOW,
     POLICY,
+    TOTAL,
     Stage,
     answer,
     at,
@@ -36,51 +37,32 @@ from tests.unit.factories import (
     place_order,
 )
 
-TOTAL = 2 * 1000 + 499  # the factories' default order: two lines of 10.00 and a 4.99 fee
-
 
 # --- the request ------------------------------------------------------------------------
+
+
+VALID = {"request_id": "r-1", "reason": "CUSTOMER"}
 
 
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        pytest.param({"request_id": "r-1", "reason": "BORED"}, "Input should be 'CUSTOMER'", id="unknown reason"),
+        pytest.param({**VALID, "reason": "BORED"}, "Input should be 'CUSTOMER'", id="unknown reason"),
         pytest.param({"reason": "CUSTOMER"}, "Field required", id="missing request_id"),
-        pytest.param({"request_id": "", "reason": "CUSTOMER"}, "at least 1 character", id="empty request_id"),
-        pytest.param({"request_id": "   ", "reason": "CUSTOMER"}, "should match pattern", id="blank request_id"),
-        pytest.param({"request_id": "r 1", "reason": "CUSTOMER"}, "should match pattern", id="request_id with a space"),
+        pytest.param({**VALID, "request_id": ""}, "at least 1 character", id="empty request_id"),
+        pytest.param({**VALID, "request_id": "   "}, "should match pattern", id="blank request_id"),
+        pytest.param({**VALID, "request_id": "r 1"}, "should match pattern", id="request_id with a space"),
+        pytest.param({**VALID, "coupon": "FREE"}, "Extra inputs are not permitted", id="unknown field"),
         pytest.param(
-            {"request_id": "r-1", "reason": "CUSTOMER", "coupon": "FREE"},
-            "Extra inputs are not permitted",
-            id="unknown field",
-        ),
-        pytest.param(
-            {"request_id": "r-1", "reason": "CUSTOMER", "refund_to": "store_credit"},
+            {**VALID, "refund_to": "store_credit"},
             "Input should be 'ORIGINAL' or 'STORE_CREDIT'",
             id="unknown refund destination",
         ),
-        pytest.param({"request_id": "r-1", "reason": "CUSTOMER", "lines": []}, "at least 1 item", id="no lines"),
-        pytest.param(
-            {"request_id": "r-1", "reason": "CUSTOMER", "lines": [{"sku": "sku-1", "quantity": 0}]},
-            "greater than 0",
-            id="zero quantity",
-        ),
-        pytest.param(
-            {"request_id": "r-1", "reason": "CUSTOMER", "lines": [{"sku": "sku-1", "quantity": -2}]},
-            "greater than 0",
-            id="negative quantity",
-        ),
-        pytest.param(
-            {"request_id": "r-1", "reason": "CUSTOMER", "lines": [{"sku": "", "quantity": 1}]},
-            "at least 1 character",
-            id="empty sku",
-        ),
-        pytest.param(
-            {"request_id": "r-1", "reason": "CUSTOMER", "requested_by": "robot"},
-            "Input should be 'customer'",
-            id="unknown requester",
-        ),
+        pytest.param({**VALID, "lines": []}, "at least 1 item", id="no lines"),
+        pytest.param({**VALID, "lines": [{"sku": "sku-1", "quantity": 0}]}, "greater than 0", id="zero quantity"),
+        pytest.param({**VALID, "lines": [{"sku": "sku-1", "quantity": -2}]}, "greater than 0", id="negative quantity"),
+        pytest.param({**VALID, "lines": [{"sku": "", "quantity": 1}]}, "at least 1 character", id="empty sku"),
+        pytest.param({**VALID, "requested_by": "robot"}, "Input should be 'customer'", id="unknown requester"),
     ],
 )
 def test_a_bad_cancellation_request_is_rejected_with_a_message(fields, message):

@@ -24,6 +24,7 @@ from tests.unit.factories import (
     AFTER_WINDOW,
     IN_WINDOW,
     POLICY,
+    TOTAL,
     WINDOW_CLOSES,
     Stage,
     answer,
@@ -34,8 +35,6 @@ from tests.unit.factories import (
     order_at,
     place_order,
 )
-
-TOTAL = 2 * 1000 + 499
 
 
 def scan(order: Order, kind: ShipmentEventType) -> None:
