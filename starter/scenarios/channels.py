@@ -4,17 +4,16 @@ import asyncio
 
 from domain.order import OrderStatus
 from domain.requests import CancelReason, ReasonCode, RequestedBy, Verdict
-from starter.scenarios.checks import Goods, expect, expect_ended, expect_goods, expect_label, expect_mail, expect_money
+from starter.scenarios.cancel_points import AFTER_CAPTURE, INSIDE_WINDOW, order_at
+from starter.scenarios.checks import expect
 from starter.scenarios.context import Context
-from starter.scenarios.kit import AFTER_WINDOW, LONG_WINDOW, SHORT_WINDOW, ScenarioOrder
+from starter.scenarios.endings import expect_refunded, expect_voided
 
 
 async def duplicate_cancel(ctx: Context) -> str:
     # After capture, so that a second answer acted upon would show as a second refund.
-    run = ScenarioOrder(ctx, "duplicate_cancel", window=SHORT_WINDOW)
-    await run.place()
-    await run.until(lambda o: o.captured_minor > 0, "the capture")
-    request = run.request(by=AFTER_WINDOW)
+    run = await order_at(ctx, "duplicate_cancel", AFTER_CAPTURE)
+    request = run.request(by=AFTER_CAPTURE.by)
 
     first = await run.cancel(request)
     again = await run.cancel(request)
@@ -24,64 +23,44 @@ async def duplicate_cancel(ctx: Context) -> str:
     expect(first.outcome is Verdict.ACCEPTED, f"first outcome {first.outcome} {first.reason_code}")
     expect(again == first, f"repeated request answered {again.outcome} {again.reason_code}, not the first answer")
     expect(len(order.cancellations) == 1, f"{len(order.cancellations)} cancellation records, expected 1")
-    expect_ended(order, OrderStatus.CANCELLED, CancelReason.CUSTOMER)
-    await expect_money(run, order, authorized=run.total, captured=run.total, refunded=run.total, intent="succeeded")
-    await expect_goods(run, Goods.RESTOCKED)
-    await expect_mail(run, "CONFIRMATION", "CANCELLATION")
+    await expect_refunded(run, order, "CONFIRMATION", "CANCELLATION", reason=CancelReason.CUSTOMER)
     return "same answer 3 times, one refund"
 
 
 async def cancel_by_signal(ctx: Context) -> str:
-    run = ScenarioOrder(ctx, "cancel_by_signal", window=LONG_WINDOW)
-    await run.place()
-    await run.until_status(OrderStatus.CONFIRMED)
-    request = run.request()
+    run = await order_at(ctx, "cancel_by_signal", INSIDE_WINDOW)
+    request = run.request(by=INSIDE_WINDOW.by)
 
     await ctx.orders.signal_cancel(run.order_id, request)
     order = await run.until_status(OrderStatus.CANCELLED)
 
     record = order.cancellation(request.request_id)
     expect(record is not None and record.outcome is Verdict.ACCEPTED, f"signalled request recorded as {record}")
-    expect_ended(order, OrderStatus.CANCELLED, CancelReason.CUSTOMER)
-    await expect_money(run, order, authorized=run.total, captured=0, refunded=0, intent="canceled")
-    await expect_goods(run, Goods.RESTOCKED)
-    await expect_mail(run, "CONFIRMATION", "CANCELLATION")
+    await expect_voided(run, order, "CONFIRMATION", "CANCELLATION", reason=CancelReason.CUSTOMER)
     return "signal answered in the status: ACCEPTED"
 
 
 async def two_concurrent_cancels(ctx: Context) -> str:
-    run = ScenarioOrder(ctx, "two_concurrent_cancels", window=SHORT_WINDOW)
-    await run.place()
-    await run.until(lambda o: o.captured_minor > 0, "the capture")
+    run = await order_at(ctx, "two_concurrent_cancels", AFTER_CAPTURE)
 
-    first, second = run.request(by=AFTER_WINDOW), run.request(by=AFTER_WINDOW)
+    first, second = run.request(by=AFTER_CAPTURE.by), run.request(by=AFTER_CAPTURE.by)
     outcomes = await asyncio.gather(run.cancel(first), run.cancel(second))
 
     verdicts = sorted((o.outcome.value, o.reason_code.value if o.reason_code else "") for o in outcomes)
     wanted = [("ACCEPTED", ""), ("REJECTED", ReasonCode.ALREADY_CANCELLED.value)]
     expect(verdicts == wanted, f"outcomes {verdicts}, expected {wanted}")
     order = await run.until_status(OrderStatus.CANCELLED)
-    expect_ended(order, OrderStatus.CANCELLED, CancelReason.CUSTOMER)
-    await expect_money(run, order, authorized=run.total, captured=run.total, refunded=run.total, intent="succeeded")
-    await expect_goods(run, Goods.RESTOCKED)
-    await expect_mail(run, "CONFIRMATION", "CANCELLATION")
+    await expect_refunded(run, order, "CONFIRMATION", "CANCELLATION", reason=CancelReason.CUSTOMER)
     return "one ACCEPTED, one ALREADY_CANCELLED, one refund"
 
 
 async def temporal_cancel_request(ctx: Context) -> str:
-    run = ScenarioOrder(ctx, "temporal_cancel_request", window=LONG_WINDOW)
-    await run.place()
-    await run.until_status(OrderStatus.CONFIRMED)
+    run = await order_at(ctx, "temporal_cancel_request", INSIDE_WINDOW)
 
     await ctx.orders.temporal_cancel(run.order_id)
     order = await run.until_status(OrderStatus.CANCELLED)
 
-    expect_ended(order, OrderStatus.CANCELLED, CancelReason.STAFF)
     by = [c.requested_by for c in order.cancellations]
     expect(by == [RequestedBy.CUSTOMER_SERVICE], f"requests by {by}, expected one by customer_service")
-    expect(order.authorization_voided, "authorization not voided")
-    await expect_money(run, order, authorized=run.total, captured=0, refunded=0, intent="canceled")
-    await expect_goods(run, Goods.RESTOCKED)
-    await expect_label(run, order, None)
-    await expect_mail(run, "CONFIRMATION", "CANCELLATION")
+    await expect_voided(run, order, "CONFIRMATION", "CANCELLATION", reason=CancelReason.STAFF)
     return "Temporal cancel compensated as STAFF"

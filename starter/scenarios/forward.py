@@ -1,10 +1,11 @@
 """Orders that nobody cancels: delivered and completed, or ended by the payment or the stock."""
 
-from domain.order import OrderStatus, StockState
+from domain.order import OrderStatus
 from domain.requests import CancelReason
 from domain.shipment import ShipmentEventType
-from starter.scenarios.checks import Goods, expect, expect_ended, expect_goods, expect_label, expect_mail, expect_money
+from starter.scenarios.checks import Goods, expect_ended, expect_goods, expect_label, expect_mail, expect_money
 from starter.scenarios.context import Context
+from starter.scenarios.endings import expect_completed, expect_voided
 from starter.scenarios.kit import DECLINED_CARD, LONG_WINDOW, SHORT_WINDOW, ScenarioOrder
 
 
@@ -12,18 +13,12 @@ async def happy_path(ctx: Context) -> str:
     run = ScenarioOrder(ctx, "happy_path", window=SHORT_WINDOW)
     await run.place()
 
-    order = await run.until(lambda o: o.shipment is not None, "a label")
-    await run.scan(ShipmentEventType.PICKED_UP, order)
-    await run.until(lambda o: o.stock is StockState.SHIPPED, "the units to leave with the carrier")
+    order = await run.hand_to_carrier()
     await run.scan(ShipmentEventType.IN_TRANSIT, order)
     await run.scan(ShipmentEventType.DELIVERED, order)
     order = await run.until_status(OrderStatus.COMPLETED)
 
-    expect_ended(order, OrderStatus.COMPLETED)
-    await expect_money(run, order, authorized=run.total, captured=run.total, refunded=0, intent="succeeded")
-    await expect_goods(run, Goods.SHIPPED)
-    await expect_label(run, order, "DELIVERED")
-    await expect_mail(run, "CONFIRMATION")
+    await expect_completed(run, order, "CONFIRMATION")
     return f"COMPLETED, {run.total} captured"
 
 
@@ -48,10 +43,5 @@ async def out_of_stock(ctx: Context) -> str:
 
     order = await run.until_status(OrderStatus.CANCELLED)
 
-    expect_ended(order, OrderStatus.CANCELLED, CancelReason.INVENTORY)
-    expect(order.authorization_voided, "authorization not voided")
-    await expect_money(run, order, authorized=run.total, captured=0, refunded=0, intent="canceled")
-    await expect_goods(run, Goods.UNTOUCHED)
-    await expect_label(run, order, None)
-    await expect_mail(run, "CANCELLATION")
+    await expect_voided(run, order, "CANCELLATION", reason=CancelReason.INVENTORY, goods=Goods.UNTOUCHED)
     return "CANCELLED (INVENTORY), hold voided"

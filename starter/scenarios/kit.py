@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from domain.order import Order, OrderStatus
+from domain.order import Order, OrderStatus, StockState
 from domain.placement import Address, OrderLine, PlaceOrder
 from domain.policy import Policy
 from domain.requests import (
@@ -114,6 +114,25 @@ class ScenarioOrder(Ledgers):
 
     async def until_status(self, status: OrderStatus) -> Order:
         return await self.until(lambda order: order.status is status, status.value)
+
+    async def until_captured(self) -> Order:
+        return await self.until(lambda order: order.captured_minor > 0, "the capture")
+
+    async def until_labelled(self) -> Order:
+        return await self.until(lambda order: order.shipment is not None, "a label")
+
+    async def hand_to_carrier(self) -> Order:
+        """The carrier picks the parcel up; the order once its units have left with it."""
+        order = await self.until_labelled()
+        await self.scan(ShipmentEventType.PICKED_UP, order)
+        return await self.until(lambda o: o.stock is StockState.SHIPPED, "the units to leave with the carrier")
+
+    async def deliver(self, until: OrderStatus = OrderStatus.COMPLETED) -> Order:
+        """The parcel is picked up and delivered straight away; the order once it reaches `until`."""
+        order = await self.until_labelled()
+        await self.scan(ShipmentEventType.PICKED_UP, order)
+        await self.scan(ShipmentEventType.DELIVERED, order)
+        return await self.until_status(until)
 
     def request(
         self,

@@ -1,11 +1,12 @@
 """Cancelling after the carrier has the parcel: only an intercept can bring it back, and it may fail;
 once delivered, it is a return."""
 
-from domain.order import Order, OrderStatus, StockState
+from domain.order import Order, OrderStatus
 from domain.requests import CancelReason, ReasonCode, Suggestion, Verdict
 from domain.shipment import ShipmentEventType
-from starter.scenarios.checks import Goods, expect, expect_ended, expect_goods, expect_label, expect_mail, expect_money
+from starter.scenarios.checks import expect
 from starter.scenarios.context import Context
+from starter.scenarios.endings import expect_completed, expect_refunded
 from starter.scenarios.kit import SHORT_WINDOW, UNINTERCEPTABLE, ScenarioOrder
 
 
@@ -13,9 +14,7 @@ async def recall_after_pickup(run: ScenarioOrder, *scans: ShipmentEventType) -> 
     """Pick the parcel up (and scan it further), then ask to cancel: the answer is at once
     INTERCEPT_REQUESTED, the outcome later."""
     await run.place()
-    order = await run.until(lambda o: o.shipment is not None, "a label")
-    await run.scan(ShipmentEventType.PICKED_UP, order)
-    await run.until(lambda o: o.stock is StockState.SHIPPED, "the units to leave with the carrier")
+    order = await run.hand_to_carrier()
     for kind in scans:
         await run.scan(kind, order)
     if scans:
@@ -39,11 +38,7 @@ async def intercept_refused(ctx: Context) -> str:
     # Then it goes on as if nobody had asked: delivered, and completed after the return period.
     await run.scan(ShipmentEventType.DELIVERED, order)
     order = await run.until_status(OrderStatus.COMPLETED)
-    expect_ended(order, OrderStatus.COMPLETED)
-    await expect_money(run, order, authorized=run.total, captured=run.total, refunded=0, intent="succeeded")
-    await expect_goods(run, Goods.SHIPPED)
-    await expect_label(run, order, "DELIVERED")
-    await expect_mail(run, "CONFIRMATION", "RECALL_REQUESTED", "REJECTION")
+    await expect_completed(run, order, "CONFIRMATION", "RECALL_REQUESTED", "REJECTION")
     return "intercept refused: REJECTED (return it instead), then COMPLETED"
 
 
@@ -56,11 +51,8 @@ async def cancel_in_transit_intercepted(ctx: Context) -> str:
     record = order.cancellation(request_id)
     expect(record.outcome is Verdict.ACCEPTED, f"outcome {record.outcome} {record.reason_code}, expected ACCEPTED")
     expect(order.shipment is not None and order.shipment.returned, "order view: parcel not returned")
-    expect_ended(order, OrderStatus.CANCELLED, CancelReason.CUSTOMER)
-    await expect_money(run, order, authorized=run.total, captured=run.total, refunded=run.total, intent="succeeded")
-    await expect_goods(run, Goods.RESTOCKED)
-    await expect_label(run, order, "RETURNED_TO_SENDER")
-    await expect_mail(run, "CONFIRMATION", "RECALL_REQUESTED", "CANCELLATION")
+    mail = ("CONFIRMATION", "RECALL_REQUESTED", "CANCELLATION")
+    await expect_refunded(run, order, *mail, reason=CancelReason.CUSTOMER, label="RETURNED_TO_SENDER")
     return f"returned to sender, restocked, refunded {run.total}"
 
 
@@ -68,10 +60,7 @@ async def cancel_after_delivery_rejected(ctx: Context) -> str:
     # A return period of some seconds, so that the request lands while the order is DELIVERED, not COMPLETED.
     run = ScenarioOrder(ctx, "cancel_after_delivery_rejected", window=SHORT_WINDOW, policy={"return_period": 5})
     await run.place()
-    order = await run.until(lambda o: o.shipment is not None, "a label")
-    await run.scan(ShipmentEventType.PICKED_UP, order)
-    await run.scan(ShipmentEventType.DELIVERED, order)
-    await run.until_status(OrderStatus.DELIVERED)
+    await run.deliver(until=OrderStatus.DELIVERED)
 
     outcome = await run.cancel(run.request())
 
@@ -79,9 +68,5 @@ async def cancel_after_delivery_rejected(ctx: Context) -> str:
     wanted = (Verdict.REJECTED, ReasonCode.ALREADY_DELIVERED, Suggestion.RETURN)
     expect(answer == wanted, f"answer {answer}, expected {wanted}")
     order = await run.until_status(OrderStatus.COMPLETED)
-    expect_ended(order, OrderStatus.COMPLETED)
-    await expect_money(run, order, authorized=run.total, captured=run.total, refunded=0, intent="succeeded")
-    await expect_goods(run, Goods.SHIPPED)
-    await expect_label(run, order, "DELIVERED")
-    await expect_mail(run, "CONFIRMATION", "REJECTION")
+    await expect_completed(run, order, "CONFIRMATION", "REJECTION")
     return "delivered: REJECTED ALREADY_DELIVERED (return it instead), then COMPLETED"

@@ -4,50 +4,34 @@ import re
 
 from domain.order import OrderStatus
 from domain.requests import CancelReason, RefundDestination, ResolutionAction, Verdict
-from starter.scenarios.checks import (
-    Goods,
-    expect,
-    expect_ended,
-    expect_goods,
-    expect_label,
-    expect_mail,
-    expect_message,
-    expect_money,
-)
+from starter.scenarios.cancel_points import AFTER_CAPTURE, order_at
+from starter.scenarios.checks import expect, expect_message
 from starter.scenarios.context import Context
-from starter.scenarios.kit import AFTER_WINDOW, REFUND_FAILS_CARD, SHORT_WINDOW, ScenarioOrder
+from starter.scenarios.endings import expect_refunded
+from starter.scenarios.kit import REFUND_FAILS_CARD
 from workflows.search import NEEDS_ATTENTION
 
 
 async def refund_to_store_credit(ctx: Context) -> str:
-    run = ScenarioOrder(ctx, "refund_to_store_credit", window=SHORT_WINDOW)
-    await run.place()
-    await run.until(lambda o: o.captured_minor > 0, "the capture")
+    run = await order_at(ctx, "refund_to_store_credit", AFTER_CAPTURE)
 
-    outcome = await run.cancel(run.request(by=AFTER_WINDOW, refund_to=RefundDestination.STORE_CREDIT))
+    outcome = await run.cancel(run.request(by=AFTER_CAPTURE.by, refund_to=RefundDestination.STORE_CREDIT))
     order = await run.until_status(OrderStatus.CANCELLED)
 
     expect(outcome.outcome is Verdict.ACCEPTED, f"outcome {outcome.outcome} {outcome.reason_code}, expected ACCEPTED")
-    expect_ended(order, OrderStatus.CANCELLED, CancelReason.CUSTOMER)
-    await expect_money(
-        run, order, authorized=run.total, captured=run.total, refunded=run.total, store_credit=run.total, intent="succeeded"
-    )
+    mail = ("CONFIRMATION", "CANCELLATION")
+    messages = await expect_refunded(run, order, *mail, reason=CancelReason.CUSTOMER, store_credit=run.total)
+    expect_message(messages, "CANCELLATION", says="store credit")
     balance = await run.customer_balance(order.currency)
     expect(balance == run.total, f"customer's store-credit balance {balance}, expected {run.total}")
-    await expect_goods(run, Goods.RESTOCKED)
-    await expect_label(run, order, "VOIDED" if order.shipment else None)
-    messages = await expect_mail(run, "CONFIRMATION", "CANCELLATION")
-    expect_message(messages, "CANCELLATION", says="store credit")
     return f"{run.total} to store credit, nothing to the card"
 
 
 async def refund_fails_then_store_credit(ctx: Context) -> str:
     # Every refund to this card fails (expired_or_canceled_card), about a second after it is created.
-    run = ScenarioOrder(ctx, "refund_fails_then_store_credit", window=SHORT_WINDOW, card=REFUND_FAILS_CARD)
-    await run.place()
-    await run.until(lambda o: o.captured_minor > 0, "the capture")
+    run = await order_at(ctx, "refund_fails_then_store_credit", AFTER_CAPTURE, card=REFUND_FAILS_CARD)
 
-    await run.cancel(run.request(by=AFTER_WINDOW, reason=CancelReason.STAFF))
+    await run.cancel(run.request(by=AFTER_CAPTURE.by, reason=CancelReason.STAFF))
     stuck = await run.until_status(OrderStatus.NEEDS_ATTENTION)
     attributes = (await ctx.orders.handle(run.order_id).describe()).typed_search_attributes
     resolved = await run.resolve(ResolutionAction.REFUND_TO_STORE_CREDIT)
@@ -60,17 +44,12 @@ async def refund_fails_then_store_credit(ctx: Context) -> str:
     expect(ResolutionAction.REFUND_TO_STORE_CREDIT in need.actions, f"ways out {need.actions} lack store credit")
     expect(attributes.get(NEEDS_ATTENTION) is True, "search attribute NeedsAttention is not true while stuck")
     expect(resolved.status is not OrderStatus.NEEDS_ATTENTION, f"still {resolved.status} after the resolution")
-    expect_ended(order, OrderStatus.CANCELLED, CancelReason.STAFF)
-    await expect_money(
-        run, order, authorized=run.total, captured=run.total, refunded=run.total, store_credit=run.total, intent="succeeded"
-    )
+    mail = ("CONFIRMATION", "ESCALATION", "CANCELLATION")
+    messages = await expect_refunded(run, order, *mail, reason=CancelReason.STAFF, store_credit=run.total)
+    expect_message(messages, "ESCALATION", to=run.command.policy.customer_service_email, says="expired_or_canceled_card")
+    expect_message(messages, "CANCELLATION", to=run.command.customer_email, says="store credit")
     # The refund to the card was tried and failed; none succeeded.
     tried = re.findall(r"\bre_\w+", " ".join(e.detail for e in order.timeline if e.event == "REFUND_PENDING"))
     statuses = await run.refund_statuses(tried)
     expect(len(tried) == 1 and statuses == ["failed"], f"card refunds {tried} ended {statuses}, expected one failed")
-    await expect_goods(run, Goods.RESTOCKED)
-    await expect_label(run, order, "VOIDED" if order.shipment else None)
-    messages = await expect_mail(run, "CONFIRMATION", "ESCALATION", "CANCELLATION")
-    expect_message(messages, "ESCALATION", to=run.command.policy.customer_service_email, says="expired_or_canceled_card")
-    expect_message(messages, "CANCELLATION", to=run.command.customer_email, says="store credit")
     return f"refund failed, NEEDS_ATTENTION, resolved: {run.total} to store credit"

@@ -19,14 +19,13 @@ from pathlib import Path
 
 from temporalio.client import WorkflowExecutionStatus
 
-from domain.order import StockState
-from domain.requests import Verdict
-from domain.shipment import ShipmentEventType
 from runtime.settings import Settings
 from starter.client import workflow_id
 from starter.scenarios import run_suite
+from starter.scenarios.cancel_points import AFTER_CAPTURE, order_at
 from starter.scenarios.context import Context, context
 from starter.scenarios.kit import SHORT_WINDOW, ScenarioOrder
+from starter.scenarios.review import pending_review
 from starter.system import PROJECT_ROOT, System, isolated_settings, temporal_binary
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
@@ -39,20 +38,14 @@ async def open_in_shipped(ctx: Context) -> str:
     """An order the carrier has picked up: it waits in SHIPPED for a delivery scan that never comes."""
     run = ScenarioOrder(ctx, "open_in_shipped", window=SHORT_WINDOW)
     await run.place()
-    order = await run.until(lambda o: o.shipment is not None, "a label")
-    await run.scan(ShipmentEventType.PICKED_UP, order)
-    await run.until(lambda o: o.stock is StockState.SHIPPED, "the units to leave with the carrier")
+    await run.hand_to_carrier()
     return run.order_id
 
 
 async def open_pending_review(ctx: Context) -> str:
     """A customer's request after the window: it waits for customer service's review."""
-    run = ScenarioOrder(ctx, "open_pending_review", window=SHORT_WINDOW)
-    await run.place()
-    await run.until(lambda o: o.captured_minor > 0, "the capture")
-    outcome = await run.cancel(run.request())
-    if outcome.outcome is not Verdict.PENDING_REVIEW:
-        raise RuntimeError(f"open_pending_review: answered {outcome.outcome}, expected PENDING_REVIEW")
+    run = await order_at(ctx, "open_pending_review", AFTER_CAPTURE)
+    await pending_review(run)
     return run.order_id
 
 
