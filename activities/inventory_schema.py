@@ -4,8 +4,20 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import CheckConstraint, Column, Connection, DateTime, Integer, MetaData, String, Table, event, insert
-from sqlalchemy import inspect, text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Connection,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    event,
+    insert,
+    inspect,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 BUCKETS = ("on_hand", "reserved", "shipped", "quarantined")

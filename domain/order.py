@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from domain.errors import InvalidTransition, InvariantViolation
@@ -15,6 +16,7 @@ from domain.requests import (
     Verdict,
 )
 from domain.shipment import AFTER_PICKUP, Shipment, ShipmentEvent, ShipmentEventType
+
 
 class OrderStatus(StrEnum):
     """Where the order stands. NEEDS_ATTENTION names what a person must do (see Order.attention)."""

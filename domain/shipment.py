@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from domain.placement import Strict
 
+
 class ShipmentEventType(StrEnum):
     """Scans of the parcel, and the carrier's answers to an intercept request."""
 

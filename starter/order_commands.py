@@ -13,7 +13,6 @@ from starter.console import out
 from starter.guard import guarded
 
 
-
 def place(
     customer: Annotated[str, typer.Option(help="customer id")] = "demo-customer",
     sku: Annotated[list[str] | None, typer.Option(help="SKU:QTY:PRICE in cents, repeatable")] = None,

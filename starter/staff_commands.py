@@ -16,7 +16,6 @@ from starter.guard import guarded
 from starter.inputs import validation_message
 from starter.render_order import RESOLVE_FLAGS
 
-
 By = Annotated[str, typer.Option("--by", help="who decides; recorded on the order")]
 
 

@@ -14,7 +14,6 @@ from starter.guard import guarded
 from starter.reviews import pending_reviews
 
 
-
 def status(order_id: str, json: Annotated[bool, typer.Option("--json", help="the raw order view")] = False) -> None:
     """Show an order: status, lines, money, store credit, what is pending or needs a person, cancellations, timeline."""
 

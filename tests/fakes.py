@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from activities.carrier import CreateShipment, Label, LabelNotVoidable, RequestIntercept, VoidLabel
 from activities.inventory import OutOfStock, ReleaseStock, ReserveStock, RestockReturned, ShipStock
 from activities.payment import (
-    AuthorizePayment,
     Authorization,
+    AuthorizePayment,
     CapturePayment,
     CardDeclined,
     FollowRefund,

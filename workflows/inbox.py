@@ -128,7 +128,7 @@ class Inbox:
                 lambda: record.outcome is not Verdict.PENDING_REVIEW, timeout=self._policy.review_deadline
             )
             return
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         record.escalated = True
         problem = f"cancellation request {request_id} has waited {self._policy.review_deadline} for review"

@@ -99,7 +99,7 @@ class OrderWorkflow:
     async def _answer_late_requests(self) -> None:
         try:
             await workflow.wait_condition(lambda: False, timeout=self._policy.answer_period)
-        except (asyncio.TimeoutError, asyncio.CancelledError):
+        except (TimeoutError, asyncio.CancelledError):
             return
 
     # Messages from other systems.

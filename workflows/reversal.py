@@ -91,7 +91,7 @@ class Reversal:
             try:
                 await workflow.wait_condition(lambda: not record.open, timeout=self._policy.intercept_deadline)
                 return
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             problem = f"the carrier has not answered intercept request {request_id}"
             actions = [ResolutionAction.RETRY, ResolutionAction.MARK_RESOLVED]

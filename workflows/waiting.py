@@ -40,7 +40,7 @@ class Waiting:
             try:
                 await workflow.wait_condition(condition, timeout=remaining)
                 return True
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return False
             except asyncio.CancelledError:
                 self._on_cancel()

@@ -402,16 +402,13 @@ def assert_conserved_and_matching_reservations(state: Snapshot) -> None:
     levels, rows = state
     for sku, (on_hand, reserved, shipped, quarantined) in levels.items():
         of_sku = [units for (_, s), units in rows.items() if s == sku]
-
-        def held(place: str) -> int:
-            return sum(getattr(units, place) for units in of_sku)
-
+        held = {place: sum(getattr(units, place) for units in of_sku) for place in ReservedUnits.model_fields}
         assert min(on_hand, reserved, shipped, quarantined) >= 0
         assert all(min(units.model_dump().values()) >= 0 for units in of_sku)
         assert on_hand + reserved + shipped + quarantined == ON_HAND
-        assert (reserved, shipped, quarantined) == (held("reserved"), held("shipped"), held("quarantined"))
+        assert (reserved, shipped, quarantined) == (held["reserved"], held["shipped"], held["quarantined"])
         # Units are back on hand exactly when a row says they were released or returned.
-        assert on_hand == ON_HAND - sum(units.total for units in of_sku) + held("released") + held("returned")
+        assert on_hand == ON_HAND - sum(units.total for units in of_sku) + held["released"] + held["returned"]
 
 
 @settings(max_examples=50, deadline=None)

@@ -37,7 +37,6 @@ from tests.unit.factories import (
     place_order,
 )
 
-
 # --- the request ------------------------------------------------------------------------
 
 

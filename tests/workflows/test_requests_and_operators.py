@@ -18,7 +18,8 @@ async def test_a_malformed_request_is_rejected_with_what_is_wrong_and_nothing_in
         await handle.execute_update("cancel", {"request_id": "r1", "reason": "BORED"})
 
     assert "reason" in str(rejected.value.cause)
-    assert not [e async for e in handle.fetch_history_events() if e.HasField("workflow_execution_update_accepted_event_attributes")]
+    accepted = "workflow_execution_update_accepted_event_attributes"
+    assert not [e async for e in handle.fetch_history_events() if e.HasField(accepted)]
     assert (await handle.query(OrderWorkflow.status)).status is OrderStatus.CONFIRMED
     await handle.terminate("test done")
 
