@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy.engine import make_url
 
 from workflows.search import ALL as SEARCH_ATTRIBUTES
 
@@ -120,15 +121,19 @@ def test_worker_reaches_temporal_through_a_service_name(compose):
     assert unreachable_temporal(compose) == []
 
 
-def test_worker_and_sandbox_share_the_inventory_database_on_a_named_volume(compose):
-    volumes = set()
-    for name in ("worker", "sandbox"):
-        service = compose["services"][name]
-        db_path = environment(service)["ORDERS_INVENTORY_DB_URL"].split(":///", 1)[1]
-        mounts = dict(volume.split(":")[1::-1] for volume in service.get("volumes") or [])  # target -> source
-        volumes.add(mounts.get(str(Path(db_path).parent)))
+def test_worker_and_sandbox_share_one_postgresql_inventory_they_wait_for(compose):
+    services = compose["services"]
+    urls = {environment(services[name])["ORDERS_INVENTORY_DB_URL"] for name in ("worker", "sandbox")}
+    assert len(urls) == 1
+    url = make_url(urls.pop())
+    database = services[url.host]
 
-    assert len(volumes) == 1 and volumes <= set(compose["volumes"])
+    assert url.drivername == "postgresql+asyncpg"
+    assert environment(database)["POSTGRES_DB"] == url.database
+    assert (environment(database)["POSTGRES_USER"], environment(database)["POSTGRES_PASSWORD"]) == (url.username, url.password)
+    for name in ("worker", "sandbox"):
+        assert services[name]["depends_on"][url.host] == {"condition": "service_healthy"}
+    assert set(compose["volumes"]) == {v.split(":")[0] for s in services.values() for v in s.get("volumes") or []}
 
 
 def test_sandbox_listens_on_all_interfaces(compose):

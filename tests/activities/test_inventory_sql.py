@@ -1,4 +1,4 @@
-"""SqlInventoryStore on a real SQLite file: all or nothing, at most once, never oversold."""
+"""SqlInventoryStore on a real SQLite file and on a real PostgreSQL: all or nothing, at most once, never oversold."""
 
 import asyncio
 import contextlib
@@ -13,15 +13,28 @@ from hypothesis import strategies as st
 from activities.inventory import OutOfStock, ReleaseStock, ReserveStock, RestockReturned, ShipStock, StockLine
 from activities.inventory_schema import ReservedUnits
 from activities.inventory_sql import ReservationRefused, SqlInventoryStore
+from tests.postgres import Postgres
+
+BACKENDS = ("sqlite", "postgresql")
 
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
+def fresh_url(backend: str, directory: Path, postgres: Postgres) -> str:
+    """A new, empty inventory database on `backend`."""
+    return sqlite_url(directory / "inventory.db") if backend == "sqlite" else postgres.fresh_database()
+
+
+@pytest.fixture(params=BACKENDS)
+def url(request: pytest.FixtureRequest, tmp_path: Path, postgres: Postgres) -> str:
+    return fresh_url(request.param, tmp_path, postgres)
+
+
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqlInventoryStore]:
-    store = SqlInventoryStore(sqlite_url(tmp_path / "inventory.db"))
+async def store(url: str) -> AsyncIterator[SqlInventoryStore]:
+    store = SqlInventoryStore(url)
     await store.create_schema()
     yield store
     await store.close()
@@ -334,9 +347,9 @@ async def test_twenty_concurrent_reserves_against_ten_units_sell_exactly_ten(sto
     assert await buckets(store, "apple") == (0, 10, 0, 0)
 
 
-async def test_two_stores_on_one_file_never_oversell(store: SqlInventoryStore, tmp_path: Path) -> None:
+async def test_two_stores_on_one_database_never_oversell(store: SqlInventoryStore, url: str) -> None:
     await store.set_stock("apple", 10)
-    other = SqlInventoryStore(sqlite_url(tmp_path / "inventory.db"))
+    other = SqlInventoryStore(url)
 
     try:
         results = await reserve_one_each([store, other], 20)
@@ -349,11 +362,11 @@ async def test_two_stores_on_one_file_never_oversell(store: SqlInventoryStore, t
 
 
 async def test_concurrent_partial_releases_never_give_back_more_than_was_reserved(
-    store: SqlInventoryStore, tmp_path: Path
+    store: SqlInventoryStore, url: str
 ) -> None:
     await store.set_stock("apple", 10)
     await store.reserve(reserve("o1", ("apple", 3)))
-    other = SqlInventoryStore(sqlite_url(tmp_path / "inventory.db"))
+    other = SqlInventoryStore(url)
 
     try:
         attempts = [[store, other][i % 2].release(release("o1", ("apple", 1), key=f"part{i}")) for i in range(6)]
@@ -411,12 +424,13 @@ def assert_conserved_and_matching_reservations(state: Snapshot) -> None:
         assert on_hand == ON_HAND - sum(units.total for units in of_sku) + held["released"] + held["returned"]
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @settings(max_examples=50, deadline=None)
 @given(operations=operations)
 async def test_any_sequence_of_operations_conserves_units_and_never_goes_negative(
-    operations: list[Operation], tmp_path_factory: pytest.TempPathFactory
+    backend: str, operations: list[Operation], tmp_path_factory: pytest.TempPathFactory, postgres: Postgres
 ) -> None:
-    store = SqlInventoryStore(sqlite_url(tmp_path_factory.mktemp("property") / "inventory.db"))
+    store = SqlInventoryStore(fresh_url(backend, tmp_path_factory.mktemp("property"), postgres))
     await store.create_schema()
     for sku in SKUS:
         await store.set_stock(sku, ON_HAND)
