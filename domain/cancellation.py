@@ -285,13 +285,21 @@ def settle_intercept(order: Order, record: CancellationRecord, returned: bool) -
         )
         return Decision(outcome=_answer(request.request_id, Verdict.REJECTED, message, ReasonCode.INTERCEPT_FAILED))
     selection = selection_of(order, request)
-    plan = [Compensation(step=Step.RESTOCK_RETURNED, restock=request.restock), *_refund(order, request, selection)]
+    plan = [_take_back_goods(order, request), *_refund(order, request, selection)]
     return Decision(
         outcome=_answer(request.request_id, Verdict.ACCEPTED, f"Order {order.order_id} was returned and is cancelled."),
         selection=selection,
         compensations=plan,
         full=True,
     )
+
+
+def _take_back_goods(order: Order, request: CancellationRequest) -> Compensation:
+    """The parcel is back: its units return from where the inventory books them. A carrier may answer
+    before the units were booked out as shipped; they are then still reserved, and released."""
+    if order.stock is StockState.RESERVED:
+        return Compensation(step=Step.RELEASE_STOCK, restock=request.restock)
+    return Compensation(step=Step.RESTOCK_RETURNED, restock=request.restock)
 
 
 def notifies_customer(request: CancellationRequest, decision: Decision) -> bool:

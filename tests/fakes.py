@@ -164,6 +164,7 @@ class FakeCarrier:
     scanned: set[str] = field(default_factory=set)
     intercepts: list[str] = field(default_factory=list)
     label_gate: Gate | None = None
+    intercept_gate: Gate | None = None
 
     async def create_shipment(self, request: CreateShipment) -> Label:
         if self.label_gate:
@@ -179,6 +180,8 @@ class FakeCarrier:
 
     async def request_intercept(self, request: RequestIntercept) -> None:
         """Files the request; the test plays the carrier's answer as shipment events."""
+        if self.intercept_gate:
+            await self.intercept_gate.pass_through()
         self.intercepts.append(request.idempotency_key)
 
 

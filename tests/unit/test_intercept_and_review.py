@@ -102,6 +102,16 @@ def test_a_parcel_returned_to_sender_is_restocked_then_refunded_in_full(refund_t
     ]
 
 
+def test_a_parcel_returned_before_its_units_were_booked_out_releases_the_reservation():
+    order = order_at(Stage.LABEL_BOUGHT)
+    scan(order, ShipmentEventType.PICKED_UP)  # the warehouse has not booked the units out yet
+    answer(order, cancel_request("req-1", requested_by=RequestedBy.CUSTOMER_SERVICE))
+
+    decision = settle_intercept(order, order.open_request, returned=True)
+
+    assert decision.compensations[0] == Compensation(step=Step.RELEASE_STOCK)
+
+
 def test_a_returned_parcel_of_a_free_order_is_restocked_with_nothing_to_refund():
     order = order_at(Stage.PICKED_UP, place_order(lines=1, unit_price_minor=0, shipping_fee_minor=0))
     answer(order, cancel_request("req-1"))
