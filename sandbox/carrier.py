@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from sandbox.carrier_events import record_event
 from sandbox.db import Db
-from sandbox.tables import Scan, Shipment, new_id
+from sandbox.tables import MAX_INTEGER, Scan, Shipment, new_id
 from sandbox.timing import Timed, Timing
 from sandbox.wire import ApiError, IdempotencyKeyHeader, not_found
 
@@ -39,7 +39,7 @@ class CreateShipment(BaseModel):
     model_config = ConfigDict(extra="forbid")
     order_id: str = Field(min_length=1, max_length=64)
     address: Address
-    parcel_units: int = Field(gt=0, strict=True)
+    parcel_units: int = Field(gt=0, le=MAX_INTEGER, strict=True)
 
 
 class ScanRequest(BaseModel):

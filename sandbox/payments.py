@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from sandbox.cards import DECLINES, PROCESSING_ERROR_CARD, REFUND_FAILURES
 from sandbox.db import Db
 from sandbox.refund_settlement import settle_due
-from sandbox.tables import PaymentIntent, new_id
+from sandbox.tables import MAX_INTEGER, PaymentIntent, new_id
 from sandbox.timing import Timed
 from sandbox.wire import ApiError, IdempotencyKeyHeader, not_found
 
-Minor = Annotated[int, Field(gt=0, strict=True, description="integer minor units")]
+Minor = Annotated[int, Field(gt=0, le=MAX_INTEGER, strict=True, description="integer minor units")]
 
 
 class Params(BaseModel):

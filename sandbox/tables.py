@@ -19,6 +19,9 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(12)}"
 
 
+# SQLite stores an INTEGER in 8 signed bytes: a larger count or amount is the client's mistake (400), not a 500.
+MAX_INTEGER = 2**63 - 1
+
 # Refunds that hold money back from a further refund; a failed or canceled one gives its amount back.
 LIVE_REFUND_STATUSES = ("pending", "requires_action", "succeeded")
 

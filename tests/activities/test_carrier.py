@@ -116,6 +116,16 @@ async def test_creating_a_shipment_without_an_idempotency_key_is_rejected(sandbo
     assert response.json()["error"]["type"] == "invalid_request_error"
 
 
+async def test_a_parcel_count_too_large_to_store_is_refused_with_a_reason(carrier: HttpCarrier):
+    too_many = shipment().model_copy(update={"parcel_units": 2**63})
+
+    with pytest.raises(CarrierRefused) as refused:
+        await carrier.create_shipment(too_many)
+
+    assert refused.value.code == "invalid_request_error"
+    assert "body.parcel_units" in str(refused.value)
+
+
 async def test_the_activity_turns_label_not_voidable_into_a_non_retryable_application_error(
     carrier: HttpCarrier, sandbox: httpx.AsyncClient
 ):

@@ -153,6 +153,14 @@ async def test_a_card_that_is_not_a_number_is_refused(gateway: HttpPaymentGatewa
     assert refused.value.code == "invalid_request_error"
 
 
+async def test_an_amount_too_large_to_store_is_refused_not_left_to_retries(gateway: HttpPaymentGateway):
+    with pytest.raises(PaymentRefused) as refused:
+        await gateway.authorize(authorize(amount=2**63))
+
+    assert refused.value.code == "invalid_request_error"
+    assert "body.amount" in str(refused.value)
+
+
 async def test_a_processing_error_is_left_to_the_retry_policy(gateway: HttpPaymentGateway, sandbox: httpx.AsyncClient):
     with pytest.raises(httpx.HTTPStatusError) as failed:
         await gateway.authorize(authorize(card="4000000000000119"))

@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from activities.payment import IssueStoreCredit
+from activities.payment import IssueStoreCredit, PaymentRefused
 from activities.payment_http import HttpPaymentGateway
 
 CUSTOMER = "cus-ada"
@@ -89,3 +89,11 @@ async def test_crediting_without_an_idempotency_key_is_rejected(sandbox: httpx.A
 
     assert response.status_code == 400
     assert "Idempotency-Key" in response.json()["error"]["message"]
+
+
+async def test_a_credit_too_large_to_store_is_refused_with_a_reason(gateway: HttpPaymentGateway):
+    with pytest.raises(PaymentRefused) as refused:
+        await gateway.issue_store_credit(credit(2**63, key="k-1"))
+
+    assert refused.value.code == "invalid_request_error"
+    assert "body.amount" in str(refused.value)
