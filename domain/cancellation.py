@@ -222,6 +222,9 @@ def _after_pickup(order: Order, request: CancellationRequest, selection: Selecti
         outcome=_answer(request.request_id, Verdict.INTERCEPT_REQUESTED, message),
         selection=selection,
         compensations=[Compensation(step=Step.REQUEST_INTERCEPT)],
+        # A recall of the whole parcel: it overtakes a review left open, so that the carrier's
+        # answer settles the one open request, the recall.
+        full=True,
     )
 
 

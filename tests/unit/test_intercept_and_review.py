@@ -284,6 +284,19 @@ def test_a_whole_order_cancellation_needing_no_review_overtakes_an_open_review(b
     assert order.open_request is None and order.status is OrderStatus.CANCELLING
 
 
+def test_a_recall_by_staff_overtakes_a_review_left_open_when_the_parcel_was_picked_up():
+    order = order_at(Stage.LABEL_BOUGHT)
+    answer(order, cancel_request("req-1"), now=AFTER_WINDOW)
+    scan(order, ShipmentEventType.PICKED_UP)
+
+    decision = answer(order, cancel_request("req-2", requested_by=RequestedBy.CUSTOMER_SERVICE), now=AFTER_WINDOW)
+
+    # One open request at a time: the carrier's answer settles the recall, not the stale review.
+    assert decision.outcome.outcome is Verdict.INTERCEPT_REQUESTED
+    assert order.cancellation("req-1").reason_code is ReasonCode.SUPERSEDED
+    assert order.open_request is order.cancellation("req-2")
+
+
 def test_a_declined_card_cancels_an_order_whose_customer_request_awaits_review():
     order = order_at(Stage.PLACED)
     policy = POLICY.model_copy(update={"review_above_minor": 0})

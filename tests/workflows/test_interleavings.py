@@ -2,10 +2,11 @@
 
 from temporalio.client import WorkflowUpdateStage
 
-from domain.order import OrderStatus
+from domain.order import OrderStatus, StockState
+from domain.requests import ReasonCode, Verdict
 from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.fakes import Gate
-from tests.workflows.conftest import SHORT, TOTAL, World, staff_cancel
+from tests.workflows.conftest import SHORT, TOTAL, World, customer_cancel, staff_cancel
 from workflows.order import OrderWorkflow
 
 ACCEPTED = WorkflowUpdateStage.ACCEPTED
@@ -35,3 +36,28 @@ async def test_a_parcel_returned_before_its_units_were_booked_out_releases_them_
     assert order.refunded_minor == order.captured_minor == TOTAL
     assert world.inventory.on_hand == {"MUG": 10, "TEA": 10}
     assert world.inventory.reserved[order.order_id] == {"MUG": 0, "TEA": 0}
+
+
+async def test_a_recall_by_staff_after_pickup_settles_on_the_carriers_answer_despite_an_open_review(
+    world: World,
+) -> None:
+    label = world.carrier.label_gate = Gate()
+    handle = await world.place_until(label, policy=SHORT)
+    # Decided after the label, past the window and before pickup: the customer's request awaits review.
+    review = await handle.start_update(OrderWorkflow.cancel, customer_cancel("customer"), wait_for_stage=ACCEPTED)
+    label.opened.set()
+    assert (await review.result()).outcome is Verdict.PENDING_REVIEW
+    await handle.signal(OrderWorkflow.shipment_event, scan(ShipmentEventType.PICKED_UP))
+
+    recall = await handle.execute_update(OrderWorkflow.cancel, staff_cancel("staff"))
+    for kind in (ShipmentEventType.INTERCEPTED, ShipmentEventType.RETURNED_TO_SENDER):
+        await handle.signal(OrderWorkflow.shipment_event, scan(kind))
+    settled = await handle.execute_update(OrderWorkflow.cancel, staff_cancel("staff"))
+
+    assert recall.outcome is Verdict.INTERCEPT_REQUESTED
+    assert settled.outcome is Verdict.ACCEPTED
+    order = await handle.result()
+    assert order.status is OrderStatus.CANCELLED and order.stock is StockState.RETURNED
+    assert order.cancellation("customer").reason_code is ReasonCode.SUPERSEDED
+    assert order.refunded_minor == order.captured_minor == TOTAL
+    assert world.carrier.intercepts == [f"{order.order_id}:request_intercept:staff"]
