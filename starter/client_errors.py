@@ -36,7 +36,9 @@ class translated:
             raise CliError(message) from error
         if error.status is RPCStatusCode.NOT_FOUND:
             raise OrderNotFound(order_id) from error
-        if error.status is RPCStatusCode.DEADLINE_EXCEEDED:
+        # A query's rpc_timeout ends as CANCELLED ("Timeout expired", or the server resetting the
+        # stream), not DEADLINE_EXCEEDED: either way the workflow was not loaded by any worker.
+        if error.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
             raise NoWorker(order_id) from error
         if error.status is RPCStatusCode.UNAVAILABLE:
             raise TemporalUnreachable(self._address) from error

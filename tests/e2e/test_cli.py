@@ -61,6 +61,21 @@ def test_malformed_input_gets_one_line_naming_the_problem(tmp_path: Path, args: 
     assert_one_line_error(result, expected)
 
 
+async def test_a_query_no_worker_answers_says_the_worker_is_not_running(system: System) -> None:
+    unserved = system.settings.model_copy(update={"task_queue": "no-worker-polls-this"})
+    placed = orders(unserved, "place", "--sku", "MUG-BLUE:1:1250")
+    order_id = placed.stdout.strip()
+
+    try:
+        result = orders(unserved, "status", order_id)
+    finally:
+        # Ended, so that `orders list --needs-review` in later tests does not wait for it too.
+        await (await OrdersClient.connect(system.settings)).handle(order_id).terminate()
+
+    assert placed.returncode == 0, placed.stderr
+    assert_one_line_error(result, f"no worker answered for order {order_id}")
+
+
 async def test_an_order_placed_and_cancelled_from_the_command_line(system: System) -> None:
     placed = orders(system.settings, "place", "--sku", "MUG-BLUE:1:1250", "--window", "120")
     order_id = placed.stdout.strip()
