@@ -61,6 +61,7 @@ class FakePaymentGateway:
     authorize_gate: Gate | None = None
     capture_gate: Gate | None = None
     down: bool = False  # every authorization fails as if the gateway were unreachable
+    capture_down: bool = False  # every capture fails so, nothing captured
 
     def _once(self, key: str) -> bool:
         self.calls[key] += 1
@@ -80,6 +81,8 @@ class FakePaymentGateway:
     async def capture(self, request: CapturePayment) -> int:
         if self.capture_gate:
             await self.capture_gate.pass_through()
+        if self.capture_down:
+            raise ConnectionError("gateway unreachable")
         if self._once(request.idempotency_key):
             self.captured[request.authorization_id] = request.amount_minor
         return request.amount_minor

@@ -57,7 +57,7 @@ class Fulfilment:
         order, policy = self._order, self._policy
         await self._authorize_payment()
         await self._reserve_stock()
-        await self._step(MailActivities.send_message, messages.confirmation(order))
+        await self._step(MailActivities.send_message, lambda: messages.confirmation(order))
         order.record_confirmed(workflow.now() + policy.free_cancellation_window, workflow.now())
         await self._checkpoint()
         await self._wait(lambda: False, timeout=policy.free_cancellation_window)
@@ -67,7 +67,7 @@ class Fulfilment:
         await self._buy_label()
         await self._wait(lambda: order.stage in (OrderStatus.SHIPPED, OrderStatus.DELIVERED))
         ship = ShipStock(order_id=order.order_id, idempotency_key=self._key("ship"))
-        await self._step(InventoryActivities.ship_stock, ship, options.INVENTORY)
+        await self._step(InventoryActivities.ship_stock, lambda: ship, options.INVENTORY)
         order.record_stock(StockState.SHIPPED, workflow.now())
         await self._checkpoint()
         await self._wait(lambda: order.stage is OrderStatus.DELIVERED and order.open_request is None)
@@ -85,7 +85,7 @@ class Fulfilment:
             idempotency_key=self._key("authorize"),
         )
         try:
-            authorization = await self._step(PaymentActivities.authorize_payment, request, ends_order=True)
+            authorization = await self._step(PaymentActivities.authorize_payment, lambda: request, ends_order=True)
         except ActivityError as error:
             self._cancel_for(error, CancelReason.DECLINED)
         else:
@@ -93,10 +93,8 @@ class Fulfilment:
         await self._checkpoint()
 
     async def _reserve_stock(self) -> None:
-        lines = [StockLine(sku=line.sku, quantity=line.open_quantity) for line in self._order.lines if line.open_quantity]
-        request = ReserveStock(order_id=self._command.order_id, lines=lines, idempotency_key=self._key("reserve"))
         try:
-            await self._step(InventoryActivities.reserve_stock, request, options.INVENTORY, ends_order=True)
+            await self._step(InventoryActivities.reserve_stock, self._reservation, options.INVENTORY, ends_order=True)
         except ActivityError as error:
             self._cancel_for(error, CancelReason.INVENTORY)
         else:
@@ -104,29 +102,40 @@ class Fulfilment:
         await self._checkpoint()
 
     async def _capture_payment(self) -> None:
+        captured = await self._step(PaymentActivities.capture_payment, self._capture)
+        self._order.record_capture(captured, workflow.now())
+        await self._checkpoint()
+
+    async def _buy_label(self) -> None:
+        label = await self._step(CarrierActivities.create_shipment, self._label)
+        shipment = Shipment(shipment_id=label.shipment_id, tracking_number=label.tracking_number)
+        self._order.record_label(shipment, workflow.now())
+        await self._checkpoint()
+
+    # What the steps ask for, built from the lines still open each time a step is tried: lines
+    # cancelled while a failed step waited for a person are neither reserved, charged nor packed.
+
+    def _reservation(self) -> ReserveStock:
+        lines = [StockLine(sku=line.sku, quantity=line.open_quantity) for line in self._order.lines if line.open_quantity]
+        return ReserveStock(order_id=self._command.order_id, lines=lines, idempotency_key=self._key("reserve"))
+
+    def _capture(self) -> CapturePayment:
         order = self._order
         assert order.authorization_id is not None
-        request = CapturePayment(
+        return CapturePayment(
             order_id=order.order_id,
             authorization_id=order.authorization_id,
             amount_minor=order.capturable_minor,
             idempotency_key=self._key("capture"),
         )
-        captured = await self._step(PaymentActivities.capture_payment, request)
-        order.record_capture(captured, workflow.now())
-        await self._checkpoint()
 
-    async def _buy_label(self) -> None:
-        request = CreateShipment(
+    def _label(self) -> CreateShipment:
+        return CreateShipment(
             order_id=self._command.order_id,
             address=self._command.shipping_address,
             parcel_units=sum(line.open_quantity for line in self._order.lines),
             idempotency_key=self._key("label"),
         )
-        label = await self._step(CarrierActivities.create_shipment, request)
-        shipment = Shipment(shipment_id=label.shipment_id, tracking_number=label.tracking_number)
-        self._order.record_label(shipment, workflow.now())
-        await self._checkpoint()
 
     def _no_review_open(self) -> bool:
         return self._order.under_review is None
@@ -134,14 +143,16 @@ class Fulfilment:
     async def _step(
         self,
         activity: Callable[..., Any],
-        argument: Any,
+        build: Callable[[], Any],
         profile: options.Profile = options.THIRD_PARTY,
         *,
         ends_order: bool = False,
     ) -> Any:
         """A forward step: requests arriving meanwhile wait for its result; one that cannot be
-        done waits for a person (unless its refusal ends the order, like a declined card)."""
+        done waits for a person (unless its refusal ends the order, like a declined card).
+        `build` makes the step's argument, again for each try after a person's resolution."""
         retries = 0
+        argument = build()
         while True:
             self._inbox.in_flight = True
             try:
@@ -156,9 +167,11 @@ class Fulfilment:
                 problem = f"{name} failed: {problem}; retry it, or cancel the order"
                 if await self._attention.ask(problem, name.upper(), [ResolutionAction.RETRY]) is None:
                     await self._reversal.run()  # a cancellation took the order over: compensate and end
-                if refused and hasattr(argument, "idempotency_key"):
+                if refused:
                     # The third party stored its "no" under the old key: ask again under a new one.
                     retries += 1
+                argument = build()
+                if retries and hasattr(argument, "idempotency_key"):
                     argument = argument.model_copy(update={"idempotency_key": f"{self._key(name)}-retry-{retries}"})
             finally:
                 self._inbox.in_flight = False

@@ -1,15 +1,18 @@
 """Requests, reviews and scans arriving while a step or a compensation is in flight, on a real dev server."""
 
+from datetime import timedelta
+
 from temporalio.client import WorkflowUpdateStage
 
-from domain.order import OrderStatus, StockState
-from domain.requests import ReasonCode, Verdict
+from domain.order import OrderStatus
+from domain.requests import LineSelection, ReasonCode, Resolution, ResolutionAction, Verdict
 from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.fakes import Gate
-from tests.workflows.conftest import SHORT, TOTAL, World, customer_cancel, staff_cancel
+from tests.workflows.conftest import SHORT, TOTAL, World, customer_cancel, staff_cancel, watch_labels
 from workflows.order import OrderWorkflow
 
 ACCEPTED = WorkflowUpdateStage.ACCEPTED
+MUG = 1250
 
 
 def scan(kind: ShipmentEventType) -> ShipmentEvent:
@@ -57,7 +60,28 @@ async def test_a_recall_by_staff_after_pickup_settles_on_the_carriers_answer_des
     assert recall.outcome is Verdict.INTERCEPT_REQUESTED
     assert settled.outcome is Verdict.ACCEPTED
     order = await handle.result()
-    assert order.status is OrderStatus.CANCELLED and order.stock is StockState.RETURNED
+    assert order.status is OrderStatus.CANCELLED
+    assert world.inventory.on_hand == {"MUG": 10, "TEA": 10}
     assert order.cancellation("customer").reason_code is ReasonCode.SUPERSEDED
     assert order.refunded_minor == order.captured_minor == TOTAL
     assert world.carrier.intercepts == [f"{order.order_id}:request_intercept:staff"]
+
+
+async def test_a_partial_cancel_while_a_failed_capture_awaits_a_person_is_not_captured_on_retry(world: World) -> None:
+    world.payments.capture_down = True
+    watch_labels(world)
+    handle = await world.place(policy=SHORT.model_copy(update={"retry_budget": timedelta(seconds=2)}))
+    await world.mailer.wait_for("ESCALATION")
+
+    partial = staff_cancel("one-mug", lines=[LineSelection(sku="MUG", quantity=1)])
+    outcome = await handle.execute_update(OrderWorkflow.cancel, partial)
+    world.payments.capture_down = False
+    await handle.execute_update(OrderWorkflow.resolve, Resolution(action=ResolutionAction.RETRY, by="ops"))
+    await world.carrier.label_gate.entered.wait()
+    order = await handle.query(OrderWorkflow.status)
+    await handle.terminate("test done")
+
+    assert outcome.outcome is Verdict.ACCEPTED
+    # Nothing was captured when the lines came off, so capture alone keeps the customer from paying for them.
+    assert order.captured_minor == sum(world.payments.captured.values()) == TOTAL - MUG
+    assert order.refunded_minor == 0
