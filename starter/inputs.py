@@ -50,12 +50,24 @@ def parse_line(text: str) -> OrderLine:
         raise CliError(validation_message(f"--sku {text!r}", error)) from None
 
 
+# A bound a person can read, far inside what timedelta and Temporal's timers can hold.
+LONGEST_WINDOW = timedelta(days=365)
+
+
+def window_of(seconds: float) -> timedelta:
+    """--window in seconds; NaN, infinities and negatives are refused rather than crashing or closing at once."""
+    if not 0 <= seconds <= LONGEST_WINDOW.total_seconds():
+        longest = LONGEST_WINDOW.total_seconds()
+        raise CliError(f"invalid --window {seconds}: a number of seconds from 0 to {longest:.0f} (a year)")
+    return timedelta(seconds=seconds)
+
+
 def order_from_flags(
     *, customer: str, skus: list[str], card: str, currency: str, fee: int, window: float | None
 ) -> PlaceOrder:
     if not skus:
         raise CliError("an order needs at least one --sku SKU:QTY:PRICE (or use --file order.json)")
-    policy = Policy() if window is None else Policy(free_cancellation_window=timedelta(seconds=window))
+    policy = Policy() if window is None else Policy(free_cancellation_window=window_of(window))
     try:
         return PlaceOrder(
             order_id=new_order_id(),

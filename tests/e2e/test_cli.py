@@ -52,6 +52,9 @@ def test_an_order_file_that_is_not_json_is_refused_before_anything_is_sent(tmp_p
         (("cancel", "x1"), "Missing option '--reason'"),
         (("event", "x1", "LOST"), "unknown shipment event 'LOST'"),
         (("place", "--sku", "MUG:two:100"), "expected SKU:QTY:PRICE"),
+        (("place", "--sku", "MUG:1:100", "--window", "-5"), "invalid --window -5.0: a number of seconds from 0"),
+        (("place", "--sku", "MUG:1:100", "--window", "nan"), "invalid --window nan: a number of seconds from 0"),
+        (("place", "--sku", "MUG:1:100", "--window", "1e30"), "invalid --window 1e+30: a number of seconds from 0"),
         (("scenario", "no_such_scenario"), "unknown scenario 'no_such_scenario'"),
     ],
 )
