@@ -1,6 +1,6 @@
 """Every rule about when an order may be cancelled, and what must be undone when it is."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import StrEnum
 
@@ -109,12 +109,14 @@ _TERMINAL_ANSWERS: dict[OrderStatus, tuple[ReasonCode, str]] = {
 }
 
 
-def check_request(order: Order, request: CancellationRequest) -> None:
+def check_request(order: Order, request: CancellationRequest, waiting: Sequence[CancellationRequest] = ()) -> None:
     """What an update validator refuses: a request_id reused with other parameters, or lines that
-    do not fit the order. A repeat of an earlier request is fine: it gets the earlier answer."""
+    do not fit the order. A repeat of an earlier request is fine: it gets the earlier answer.
+    Requests `waiting` to be decided (behind a step in flight) have used their request_id too."""
     prior = order.cancellation(request.request_id)
-    if prior is not None:
-        if prior.request() != request:
+    earlier = prior.request() if prior else next((w for w in waiting if w.request_id == request.request_id), None)
+    if earlier is not None:
+        if earlier != request:
             raise RequestIdReused(
                 f"request_id {request.request_id!r} was already used for a different request on order {order.order_id}"
             )

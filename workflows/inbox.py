@@ -6,7 +6,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import messages
-    from domain.cancellation import Decision, Step, decide, notifies_customer, settle_intercept, settle_review
+    from domain.cancellation import Decision, Step, check_request, decide, notifies_customer, settle_intercept, settle_review
     from domain.errors import OrderError
     from domain.order import Order
     from domain.policy import OnReviewTimeout, Policy
@@ -49,6 +49,10 @@ class Inbox:
         self._events.append(event)
         if not self.in_flight:
             self.apply_events()
+
+    def check_request(self, request: CancellationRequest) -> None:
+        """Refuse what domain.cancellation refuses, counting the requests still waiting here."""
+        check_request(self._order, request, [m for m in self._messages if isinstance(m, CancellationRequest)])
 
     def check_review(self, review: CancellationReview) -> None:
         """Refuse a review of a request that is not awaiting one."""

@@ -8,7 +8,6 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.cancellation import check_request
     from domain.errors import OrderError
     from domain.order import Order, OrderStatus
     from domain.placement import PlaceOrder
@@ -117,7 +116,7 @@ class OrderWorkflow:
 
     @cancel.validator
     def _validate_cancel(self, raw: dict[str, Any]) -> None:
-        self._refuse_unless(lambda: check_request(self._order, parse(CancellationRequest, raw)))
+        self._refuse_unless(lambda: self._inbox.check_request(parse(CancellationRequest, raw)))
 
     @workflow.signal
     def request_cancellation(self, raw: dict[str, Any]) -> None:

@@ -2,7 +2,8 @@
 
 from datetime import timedelta
 
-from temporalio.client import WorkflowUpdateStage
+import pytest
+from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateStage
 
 from domain.order import OrderStatus
 from domain.requests import LineSelection, ReasonCode, Resolution, ResolutionAction, Verdict
@@ -85,3 +86,21 @@ async def test_a_partial_cancel_while_a_failed_capture_awaits_a_person_is_not_ca
     # Nothing was captured when the lines came off, so capture alone keeps the customer from paying for them.
     assert order.captured_minor == sum(world.payments.captured.values()) == TOTAL - MUG
     assert order.refunded_minor == 0
+
+
+async def test_a_request_id_reused_with_other_lines_while_the_first_waits_behind_a_step_is_refused(
+    world: World,
+) -> None:
+    capture = world.payments.capture_gate = Gate()
+    handle = await world.place_until(capture, policy=SHORT)
+    one_mug = staff_cancel("r1", lines=[LineSelection(sku="MUG", quantity=1)])
+    first = await handle.start_update(OrderWorkflow.cancel, one_mug, wait_for_stage=ACCEPTED)
+
+    everything = await handle.start_update(OrderWorkflow.cancel, staff_cancel("r1"), wait_for_stage=ACCEPTED)
+    capture.opened.set()
+
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await everything.result()
+    assert "already used for a different request" in str(refused.value.cause)
+    assert (await first.result()).outcome is Verdict.ACCEPTED
+    await handle.terminate("test done")
