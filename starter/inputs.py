@@ -123,7 +123,9 @@ def cancellation(
     """A cancellation request from the flags; `lines` empty or None means the whole order."""
     try:
         return CancellationRequest(
-            request_id=request_id or f"cli-{uuid.uuid4().hex[:12]}",
+            # An empty --request-id (an unset shell variable) is refused, not swapped for a fresh id:
+            # a retried partial cancellation would otherwise cancel its units twice.
+            request_id=f"cli-{uuid.uuid4().hex[:12]}" if request_id is None else request_id,
             reason=choice(CancelReason, reason, "reason"),
             requested_by=choice(RequestedBy, by, "requester (--by)"),
             lines=tuple(parse_selection(line) for line in lines) if lines else None,

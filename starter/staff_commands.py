@@ -31,6 +31,9 @@ def review(
     async def act() -> None:
         if approve is None:
             raise CliError("say what you decide: --approve or --deny")
+        if request == "":
+            # Not the one awaiting review: an unset shell variable must not approve some other request.
+            raise CliError("--request is empty: name a request id, or leave --request out for the one awaiting review")
         orders = await OrdersClient.connect(Settings())
         request_id = request or await awaiting_review(orders, order_id)
         decision = ReviewDecision.APPROVE if approve else ReviewDecision.DENY

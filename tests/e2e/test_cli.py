@@ -50,6 +50,7 @@ def test_an_order_file_that_is_not_json_is_refused_before_anything_is_sent(tmp_p
         (("cancel", "x1", "--reason", "WHIM"), "unknown reason 'WHIM'"),
         (("cancel", "x1", "--reason", "CUSTOMER", "--by", "boss"), "unknown requester"),
         (("cancel", "x1"), "Missing option '--reason'"),
+        (("cancel", "x1", "--reason", "CUSTOMER", "--request-id", ""), "invalid cancellation: request_id"),
         (("event", "x1", "LOST"), "unknown shipment event 'LOST'"),
         (("place", "--sku", "MUG:two:100"), "expected SKU:QTY:PRICE"),
         (("place", "--sku", "MUG:1:100", "--window", "-5"), "invalid --window -5.0: a number of seconds from 0"),

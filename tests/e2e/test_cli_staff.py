@@ -36,6 +36,7 @@ async def placed(system: System, *, card: str = "4242424242424242", **policy: ob
     [
         (("review", "x1", "--by", "sam"), "say what you decide: --approve or --deny"),
         (("review", "x1", "--approve"), "Missing option '--by'"),
+        (("review", "x1", "--by", "sam", "--approve", "--request", ""), "--request is empty"),
         (("resolve", "x1", "--by", "sam"), "choose exactly one way out: --retry, --store-credit, --mark-resolved"),
         (("resolve", "x1", "--by", "sam", "--retry", "--mark-resolved"), "choose exactly one way out"),
         (("cancel", "x1", "--reason", "customer", "--line", "MUG"), "invalid --line 'MUG': expected SKU:QTY"),
