@@ -6,7 +6,7 @@ from pydantic import BaseModel
 
 from domain.order import Order
 from domain.placement import idempotency_key
-from domain.requests import CancellationOutcome, CancellationRequest, CancelReason, RefundDestination
+from domain.requests import CancellationOutcome, CancellationRequest, CancelReason
 
 Selection = dict[str, int]
 
@@ -82,11 +82,12 @@ def cancellation(order: Order, request: CancellationRequest) -> CustomerMessage:
 
 
 def partial_cancellation(
-    order: Order, request: CancellationRequest, selection: Selection, refunded_minor: int
+    order: Order, request: CancellationRequest, selection: Selection, to_card_minor: int, to_credit_minor: int
 ) -> CustomerMessage:
+    """Sent once the lines' compensations are done, with where their money actually went: a refund
+    the card refused may have been given as store credit by a person instead."""
     items = ", ".join(f"{quantity} x {sku}" for sku, quantity in selection.items())
-    to_credit = request.refund_to is RefundDestination.STORE_CREDIT
-    back = _money_back(order, 0 if to_credit else refunded_minor, refunded_minor if to_credit else 0)
+    back = _money_back(order, to_card_minor, to_credit_minor)
     body = (
         f"We cancelled {items} from your order {order.order_id}; the rest of the order goes ahead. "
         f"{back or 'You will not be charged for them.'}"

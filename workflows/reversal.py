@@ -51,6 +51,7 @@ class Reversal:
         work = self._inbox.work
         while work:
             request, decision = work[0]
+            refunded, credited = self._order.refunded_minor, self._order.store_credit_minor
             for step in decision.compensations:
                 await self._compensate(step.fixed(self._order), request)
             work.pop(0)
@@ -61,8 +62,9 @@ class Reversal:
                     self._outbox.post(messages.cancellation(self._order, request))
                 raise OrderEnded()
             if decision.accepted and request.notify_customer:
-                refunded = sum(s.amount_minor for s in decision.compensations if s.step is Step.REFUND_PAYMENT)
-                self._outbox.post(messages.partial_cancellation(self._order, request, decision.selection, refunded))
+                credited = self._order.store_credit_minor - credited
+                to_card = self._order.refunded_minor - refunded - credited
+                self._outbox.post(messages.partial_cancellation(self._order, request, decision.selection, to_card, credited))
             if decision.outcome.outcome is Verdict.INTERCEPT_REQUESTED:
                 asyncio.create_task(self._intercept_deadline(request.request_id))
 

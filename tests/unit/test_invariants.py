@@ -314,7 +314,8 @@ class World:
                 self.tell(messages.cancellation(order, request))
         elif decision.accepted and request.notify_customer:
             refunded = sum(c.amount_minor for c in decision.compensations if c.step is Step.REFUND_PAYMENT)
-            self.tell(messages.partial_cancellation(order, request, decision.selection, refunded))
+            credited = refunded if request.refund_to is RefundDestination.STORE_CREDIT else 0
+            self.tell(messages.partial_cancellation(order, request, decision.selection, refunded - credited, credited))
         self.check()
 
     def run(self, compensation: Compensation, job: Job) -> None:

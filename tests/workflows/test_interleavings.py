@@ -8,7 +8,7 @@ from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateStage
 from domain.order import OrderStatus
 from domain.requests import LineSelection, ReasonCode, Resolution, ResolutionAction, Verdict
 from domain.shipment import ShipmentEvent, ShipmentEventType
-from tests.fakes import Gate
+from tests.fakes import FAILING_REFUND_CARD, Gate
 from tests.workflows.conftest import SHORT, TOTAL, World, customer_cancel, staff_cancel, watch_labels
 from workflows.order import OrderWorkflow
 
@@ -104,3 +104,20 @@ async def test_a_request_id_reused_with_other_lines_while_the_first_waits_behind
     assert "already used for a different request" in str(refused.value.cause)
     assert (await first.result()).outcome is Verdict.ACCEPTED
     await handle.terminate("test done")
+
+
+async def test_a_partial_refund_moved_to_store_credit_by_a_person_is_told_as_store_credit(world: World) -> None:
+    capture = world.payments.capture_gate = Gate.watching()
+    handle = await world.place_until(capture, policy=SHORT, payment_method=FAILING_REFUND_CARD)
+    partial = staff_cancel("one-mug", lines=[LineSelection(sku="MUG", quantity=1)])
+    await handle.execute_update(OrderWorkflow.cancel, partial)
+    await world.mailer.wait_for("ESCALATION")
+
+    credit = Resolution(action=ResolutionAction.REFUND_TO_STORE_CREDIT, by="sam")
+    await handle.execute_update(OrderWorkflow.resolve, credit)
+    await world.mailer.wait_for("PARTIAL_CANCELLATION")
+    await handle.terminate("test done")
+
+    told = world.mailer.messages[-1].body
+    assert world.payments.credited == {"cust-1": MUG} and sum(world.payments.refunded.values()) == 0
+    assert "added 12.50 EUR to your store credit" in told and "original payment method" not in told
