@@ -83,6 +83,7 @@ class Decision(BaseModel):
     full: bool = False  # the request takes every open unit: the order itself is cancelled
     repeated: bool = False
     superseded: CancellationOutcome | None = None  # the settled answer of the review this one overtook
+    settles: bool = False  # the final answer to a request the customer was told is pending
 
     @property
     def accepted(self) -> bool:
@@ -268,6 +269,10 @@ def _refund(order: Order, request: CancellationRequest, selection: Selection) ->
 
 def settle_review(order: Order, record: CancellationRecord, review: CancellationReview) -> Decision:
     """A person approved or denied a request that policy sent to review."""
+    return _review_answer(order, record, review).model_copy(update={"settles": True})
+
+
+def _review_answer(order: Order, record: CancellationRecord, review: CancellationReview) -> Decision:
     request = record.request()
     if review.decision is ReviewDecision.DENY:
         reason = f" ({review.note})" if review.note else ""
@@ -278,6 +283,7 @@ def settle_review(order: Order, record: CancellationRecord, review: Cancellation
         # The order moved on while the request waited (delivered, say): approving now would be a return.
         code, sentence = terminal
         return Decision(outcome=_answer(request.request_id, Verdict.REJECTED, sentence.format(id=order.order_id), code))
+    # Lines may have been cancelled by staff while the request waited: then it is refused, and said so.
     return _decide_open(order, request, lambda _: False)
 
 
@@ -315,6 +321,8 @@ def notifies_customer(request: CancellationRequest, decision: Decision) -> bool:
     if decision.repeated or not request.notify_customer:
         return False
     verdict, code = decision.outcome.outcome, decision.outcome.reason_code
+    if verdict is Verdict.REJECTED and decision.settles:
+        return True  # they were told to wait for this answer, whatever its reason
     return verdict is Verdict.INTERCEPT_REQUESTED or (verdict is Verdict.REJECTED and code in _TOLD)
 
 

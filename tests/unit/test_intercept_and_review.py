@@ -319,6 +319,8 @@ def test_a_partial_cancellation_by_staff_leaves_the_review_open_and_an_approval_
 
     assert order.open_request.request_id == "req-1"
     assert decision.outcome.reason_code is ReasonCode.INVALID_LINES
+    # The customer was told to wait for customer service: they are told how it ended.
+    assert notifies_customer(order.open_request.request(), decision)
 
 
 @pytest.mark.parametrize(
