@@ -48,7 +48,9 @@ class Attention:
         self._outbox.post(messages.escalation(order, self._policy.customer_service_email, problem, f"attention-{count}"))
         await self._waiting.until(lambda: self.resolution is not None or order.attention is None)
         resolution, self.resolution = self.resolution, None
-        if resolution is None:
+        if resolution is None or order.attention is None:
+            # A cancellation closed the attention in the same moment a resolution arrived: the
+            # cancellation has taken the order over, and the resolution has nothing left to resolve.
             return None
         order.record_resolved(resolution.action, resolution.by, workflow.now(), resolution.note)
         self._publisher.publish()
