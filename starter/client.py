@@ -17,7 +17,7 @@ from domain.shipment import ShipmentEvent
 from runtime.settings import Settings
 from runtime.temporal import connect
 from starter.client_errors import translated
-from starter.errors import CliError, TemporalUnreachable
+from starter.errors import BadSetting, CliError, TemporalUnreachable
 from workflows.search import CUSTOMER_ID, ORDER_STATUS
 
 # The contract with workflows/order.py, by name, so the command line needs no workflow code.
@@ -52,6 +52,8 @@ class OrdersClient:
             client = await connect(settings)
         except RuntimeError as error:
             raise TemporalUnreachable(settings.temporal_address) from error
+        except ValueError as error:  # the SDK's "invalid target URL": not an address at all
+            raise BadSetting(f"ORDERS_TEMPORAL_ADDRESS {settings.temporal_address!r}", str(error)) from None
         return cls(client, task_queue=settings.task_queue, address=settings.temporal_address)
 
     def handle(self, order_id: str) -> WorkflowHandle:

@@ -1,5 +1,7 @@
 """Errors the command line turns into one line on stderr: each says what to do next."""
 
+from pydantic import ValidationError
+
 
 class CliError(Exception):
     """A problem the user can fix; its message is printed as is, with no traceback."""
@@ -23,3 +25,15 @@ class OrderNotFound(CliError):
 class NoWorker(CliError):
     def __init__(self, order_id: str) -> None:
         super().__init__(f"no worker answered for order {order_id}: is `orders worker` (or `make run`) running?")
+
+
+class BadSetting(CliError):
+    def __init__(self, what: str, problem: str) -> None:
+        super().__init__(f"invalid {what}: {problem}; fix it in the environment")
+
+    @classmethod
+    def of_settings(cls, error: ValidationError) -> "BadSetting":
+        """The first problem of a Settings that failed to load from the environment, named as the variable."""
+        first = error.errors()[0]
+        name = f"ORDERS_{'_'.join(str(part) for part in first['loc']).upper()}"
+        return cls(f"setting {name}={first['input']!r}", first["msg"])

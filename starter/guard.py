@@ -8,11 +8,13 @@ from collections.abc import Awaitable, Callable
 from typing import NoReturn
 
 import typer
+from pydantic import ValidationError
 
 # Typer vendors its own click; its usage errors are these classes, not the click package's.
 from typer._click import exceptions as click_errors
 
-from starter.errors import CliError
+from runtime.settings import Settings
+from starter.errors import BadSetting, CliError
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -31,6 +33,8 @@ def guarded(act: Callable[[], Awaitable[None]]) -> None:
     except (typer.Exit, typer.Abort, SystemExit):
         raise
     except Exception as error:  # noqa: BLE001 - the promise is: never a traceback for the user
+        if isinstance(error, ValidationError) and error.title == Settings.__name__:
+            fail(str(BadSetting.of_settings(error)))  # a person's typo in an ORDERS_* variable, not a bug
         unexpected(error)
         raise typer.Exit(2) from None
 

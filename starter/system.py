@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from runtime.settings import Settings
 from runtime.temporal import connect
 from starter import readiness
-from starter.errors import CliError
+from starter.errors import BadSetting, CliError
 from starter.processes import Child, PortTaken, free_port, port_free
 from workflows import search
 
@@ -54,16 +54,26 @@ def isolated_settings(root: Path) -> Settings:
     )
 
 
+def endpoint(setting: str, url: str, *, default_port: int | None = None) -> tuple[str, int]:
+    """The host and port `url` names (`//host:port` for a bare address); a BadSetting when it names none."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or default_port
+    except ValueError:  # not a number, or out of range
+        port = None
+    if port is None:
+        raise BadSetting(f"{setting} {url.removeprefix('//')!r}", "expected host:port, e.g. 127.0.0.1:7233")
+    return parts.hostname or "127.0.0.1", port
+
+
 class System:
     """Temporal dev server, sandbox stand-ins and one worker, as child processes logging to var_dir."""
 
     def __init__(self, settings: Settings, *, ready_timeout: float = 60.0) -> None:
         self.settings = settings
         self.ready_timeout = ready_timeout
-        host, _, port = settings.temporal_address.rpartition(":")
-        self.temporal_host, self.temporal_port = host or "127.0.0.1", int(port)
-        sandbox = urlsplit(settings.sandbox_url)
-        self.sandbox_host, self.sandbox_port = sandbox.hostname or "127.0.0.1", sandbox.port or 80
+        self.temporal_host, self.temporal_port = endpoint("ORDERS_TEMPORAL_ADDRESS", f"//{settings.temporal_address}")
+        self.sandbox_host, self.sandbox_port = endpoint("ORDERS_SANDBOX_URL", settings.sandbox_url, default_port=80)
         self.children: list[Child] = []
 
     @property
@@ -79,6 +89,8 @@ class System:
             (s.smtp_host, s.smtp_port, "sandbox SMTP", "ORDERS_SMTP_PORT"),
         ]
         for host, port, what, setting in needed:
+            if not 0 < port < 65536:
+                raise BadSetting(setting, f"{port} is not a port (1 to 65535)")
             if not port_free(host, port):
                 raise PortTaken(
                     f"port {port} ({what}) is already in use on {host}: stop whatever holds it "

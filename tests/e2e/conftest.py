@@ -11,11 +11,14 @@ from runtime.settings import Settings
 from starter.system import PROJECT_ROOT, System, child_env, isolated_settings
 
 
-def orders(settings: Settings, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """The `orders` command as a user runs it: its own process, configured by the environment."""
+def orders(
+    settings: Settings, *args: str, timeout: float = 60, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The `orders` command as a user runs it: its own process, configured by the environment
+    (`settings`, then `env` over them: a value Settings could not hold, as a person may export it)."""
     return subprocess.run(
         [sys.executable, "-m", "starter", *args],
-        env=child_env(settings),
+        env={**child_env(settings), **(env or {})},
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

@@ -65,6 +65,25 @@ def test_malformed_input_gets_one_line_naming_the_problem(tmp_path: Path, args: 
     assert_one_line_error(result, expected)
 
 
+@pytest.mark.parametrize(
+    ("env", "args", "expected"),
+    [
+        ({"ORDERS_SMTP_PORT": "abc"}, ("status", "x1"), "invalid setting ORDERS_SMTP_PORT='abc': "),
+        ({"ORDERS_LOG_FORMAT": "xml"}, ("place", "--sku", "MUG:1:100"), "invalid setting ORDERS_LOG_FORMAT='xml': "),
+        ({"ORDERS_TEMPORAL_ADDRESS": "256.0.0.1:7233"}, ("status", "x1"), "invalid ORDERS_TEMPORAL_ADDRESS"),
+        ({"ORDERS_TEMPORAL_ADDRESS": "no-port"}, ("run",), "invalid ORDERS_TEMPORAL_ADDRESS 'no-port': expected host:port"),
+        ({"ORDERS_TEMPORAL_UI_PORT": "99999"}, ("run",), "invalid ORDERS_TEMPORAL_UI_PORT: 99999 is not a port"),
+    ],
+)
+def test_a_malformed_setting_is_named_in_one_line(tmp_path: Path, env: dict[str, str], args, expected: str) -> None:
+    settings = isolated_settings(tmp_path)
+
+    result = orders(settings, *args, env=env)
+
+    assert_one_line_error(result, expected)
+    assert not (settings.var_dir / "temporal.log").exists()
+
+
 async def test_a_query_no_worker_answers_says_the_worker_is_not_running(system: System) -> None:
     unserved = system.settings.model_copy(update={"task_queue": "no-worker-polls-this"})
     placed = orders(unserved, "place", "--sku", "MUG-BLUE:1:1250")
