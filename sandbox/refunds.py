@@ -43,9 +43,14 @@ def create_refund(body: CreateRefund, key: IdempotencyKeyHeader, db: Db, timing:
         if intent.status != "succeeded":
             raise unexpected_state(intent, "refund", "succeeded (captured)")
         left = intent.amount_received - intent.amount_refunded
+        if left == 0:
+            raise ApiError(
+                400, "charge_already_refunded",
+                f"{intent.id} has already been refunded in full ({intent.amount_received}).", param="payment_intent",
+            )
         # Without an amount, Stripe refunds whatever is left.
         amount = body.amount if body.amount is not None else left
-        if amount > left or amount == 0:
+        if amount > left:
             raise ApiError(
                 400, "amount_too_large",
                 f"Refund amount ({amount}) is greater than the {left} left to refund of the "

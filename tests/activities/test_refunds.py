@@ -134,3 +134,18 @@ async def test_the_follow_refund_activity_polls_through_its_retries_until_the_re
     settled = await ActivityEnvironment().run(activities.follow_refund, follow)
 
     assert settled.status is RefundStatus.SUCCEEDED
+
+
+async def test_refunding_what_is_left_of_a_fully_refunded_payment_says_it_was_refunded_in_full(
+    gateway: HttpPaymentGateway, sandbox: httpx.AsyncClient
+):
+    authorization_id = await captured(gateway)
+    await gateway.refund(refund(authorization_id, 10_000))
+
+    response = await sandbox.post(
+        "/v1/refunds", json={"payment_intent": authorization_id}, headers={"Idempotency-Key": "rest"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["type"] == "charge_already_refunded"
+    assert response.json()["error"]["message"] == f"{authorization_id} has already been refunded in full (10000)."
