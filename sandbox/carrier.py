@@ -28,10 +28,12 @@ ScanEvent = Literal["PICKED_UP", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED"]
 
 
 class Address(BaseModel):
-    name: str = Field(min_length=1)
-    line1: str = Field(min_length=1)
-    city: str = Field(min_length=1)
-    postal_code: str = Field(min_length=1)
+    # Bounded and closed like a carrier's label API: whatever is sent is stored and printed on the label.
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    line1: str = Field(min_length=1, max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    postal_code: str = Field(min_length=1, max_length=20)
     country: str = Field(pattern=r"^[A-Z]{2}$")
 
 

@@ -126,6 +126,24 @@ async def test_a_parcel_count_too_large_to_store_is_refused_with_a_reason(carrie
     assert "body.parcel_units" in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    ("address", "param"),
+    [
+        ({**ADDRESS.model_dump(), "name": "A" * 201}, "body.address.name"),
+        ({**ADDRESS.model_dump(), "phone": "+44 20 7946 0000"}, "body.address.phone"),
+    ],
+)
+async def test_an_address_with_an_oversized_or_unknown_field_is_refused_naming_it(
+    sandbox: httpx.AsyncClient, address: dict, param: str
+):
+    body = {"order_id": ORDER, "address": address, "parcel_units": 1}
+
+    response = await sandbox.post("/carrier/shipments", json=body, headers={"Idempotency-Key": "k-1"})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == param
+
+
 async def test_the_activity_turns_label_not_voidable_into_a_non_retryable_application_error(
     carrier: HttpCarrier, sandbox: httpx.AsyncClient
 ):
