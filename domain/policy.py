@@ -22,6 +22,7 @@ class Policy(BaseModel):
 
     free_cancellation_window: timedelta = Field(
         default=timedelta(minutes=30),
+        ge=timedelta(0),
         description="After confirmation, how long the customer may cancel alone; capture waits for it.",
     )
     review_customer_requests_after_window: bool = Field(
@@ -34,28 +35,37 @@ class Policy(BaseModel):
         description="A customer's request worth more than this (minor units) goes to review, even inside the window.",
     )
     review_deadline: timedelta = Field(
-        default=timedelta(hours=24), description="How long a review may stay open before it is escalated."
+        default=timedelta(hours=24),
+        ge=timedelta(0),
+        description="How long a review may stay open before it is escalated.",
     )
     on_review_timeout: OnReviewTimeout = Field(
         default=OnReviewTimeout.WAIT, description="After escalation: keep waiting for a person, or approve."
     )
     intercept_deadline: timedelta = Field(
         default=timedelta(days=5),
+        ge=timedelta(0),
         description="How long to wait for the carrier's answer to an intercept before a person must look.",
     )
+    # Zero budgets would read as "no limit" to Temporal's schedule-to-close timeouts.
     retry_budget: timedelta = Field(
         default=timedelta(minutes=10),
+        gt=timedelta(0),
         description="How long a third party may keep failing transiently before a person must look.",
     )
     refund_deadline: timedelta = Field(
-        default=timedelta(days=10), description="How long a refund may stay pending before a person must look."
+        default=timedelta(days=10),
+        gt=timedelta(0),
+        description="How long a refund may stay pending before a person must look.",
     )
     return_period: timedelta = Field(
         default=timedelta(days=14),
+        ge=timedelta(0),
         description="After delivery, how long the order stays DELIVERED before it is COMPLETED.",
     )
     answer_period: timedelta = Field(
         default=timedelta(days=1),
+        ge=timedelta(0),
         description="After an order ends, how long it stays open to answer late or repeated requests.",
     )
     customer_service_email: str = Field(default="support@shop.example", pattern=r"^[^@\s]+@[^@\s]+$")
