@@ -9,7 +9,6 @@ import pytest
 from fastapi import FastAPI
 
 from sandbox.app import create_app
-from tests.postgres import Postgres
 
 
 class FakeClock:
@@ -48,10 +47,3 @@ def app(tmp_path: Path, clock: FakeClock) -> Iterator[FastAPI]:
 async def sandbox(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox") as client:
         yield client
-
-
-@pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgres]:
-    server = Postgres(tmp_path_factory.mktemp("postgres") / "data")
-    yield server
-    server.stop()
