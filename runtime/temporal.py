@@ -1,6 +1,10 @@
 """Connecting to Temporal with the converter every client of this product must use."""
 
+from collections.abc import Iterable
+
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
+from temporalio.common import SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from runtime.settings import Settings
@@ -12,3 +16,21 @@ async def connect(settings: Settings) -> Client:
         namespace=settings.temporal_namespace,
         data_converter=pydantic_data_converter,
     )
+
+
+async def register_search_attributes(client: Client, keys: Iterable[SearchAttributeKey]) -> list[str]:
+    """Add to the namespace the search attributes it lacks, and name them.
+
+    A workflow task that upserts an attribute the namespace does not know fails, so the
+    attributes a release adds must be registered before its workers run, also on a server
+    that kept the namespace of an earlier release.
+    """
+    known = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=client.namespace)
+    )
+    missing = {key.name: key.indexed_value_type for key in keys if key.name not in known.custom_attributes}
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=client.namespace, search_attributes=missing)
+        )
+    return sorted(missing)

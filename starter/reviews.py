@@ -1,11 +1,7 @@
 """Which orders wait for customer service's review.
 
-Visibility cannot see a cancellation record's outcome: the NeedsAttention search attribute
-turns true only once a review is *escalated* (overdue), so listing on it would hide every
-review still inside its deadline. So visibility only narrows the search to orders that can
-hold an open request (running, not yet CANCELLED or COMPLETED), and each one's `status`
-query decides. That costs one query per open order, so the scan is capped, and the result
-says when it was: the newest `scan` open orders are checked, older ones are not.
+Visibility finds them (the PendingCancellation search attribute), and each one's `status` query
+says what the request asks: who asked, which lines, since when, whether it is overdue.
 """
 
 import asyncio
@@ -14,13 +10,12 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from domain.order import Order
-from domain.requests import CancelReason, RequestedBy
+from domain.requests import CancelReason, RequestedBy, Verdict
 from starter.client import WORKFLOW, OrdersClient
 from starter.errors import OrderNotFound
+from workflows.search import PENDING_CANCELLATION
 
-OPEN_ORDERS = (
-    f'WorkflowType="{WORKFLOW}" AND ExecutionStatus="Running" AND OrderStatus NOT IN ("CANCELLED", "COMPLETED")'
-)
+AWAITING_REVIEW = f'WorkflowType="{WORKFLOW}" AND {PENDING_CANCELLATION.name}="{Verdict.PENDING_REVIEW.value}"'
 # Queries load each order's workflow on the worker: a few at a time keeps the worker serving orders.
 CONCURRENT_QUERIES = 8
 
@@ -38,14 +33,12 @@ class PendingReview(BaseModel):
 
 class ReviewQueue(BaseModel):
     reviews: list[PendingReview]
-    checked: int
-    capped: bool  # more open orders exist than were checked
+    capped: bool  # more orders await review than were listed
 
     def note(self) -> str:
-        found = f"{len(self.reviews)} request(s) awaiting review among {self.checked} open order(s) checked"
         if self.capped:
-            found += f"; only the newest {self.checked} open orders were checked (raise --scan to look further)"
-        return found
+            return f"only the {len(self.reviews)} newest are shown (raise --limit to see more)"
+        return ""
 
 
 def pending_review(order: Order) -> PendingReview | None:
@@ -65,19 +58,20 @@ def pending_review(order: Order) -> PendingReview | None:
     )
 
 
-async def pending_reviews(orders: OrdersClient, *, scan: int = 500) -> ReviewQueue:
-    """The requests awaiting review among the newest `scan` open orders, oldest request first."""
-    listed = orders.client.list_workflows(OPEN_ORDERS, limit=scan + 1)
+async def pending_reviews(orders: OrdersClient, *, limit: int = 50) -> ReviewQueue:
+    """The requests awaiting review in the newest `limit` orders that have one, oldest request first."""
+    listed = orders.client.list_workflows(AWAITING_REVIEW, limit=limit + 1)
     ids = [execution.id.removeprefix("order-") async for execution in listed]
-    capped, ids = len(ids) > scan, ids[:scan]
+    capped, ids = len(ids) > limit, ids[:limit]
     gate = asyncio.Semaphore(CONCURRENT_QUERIES)
 
     async def check(order_id: str) -> PendingReview | None:
         async with gate:
             try:
+                # None when decided since it was listed: visibility trails the order by a moment.
                 return pending_review(await orders.status(order_id))
             except OrderNotFound:
                 return None  # deleted since it was listed (retention): it holds no review
 
     found = [review for review in await asyncio.gather(*(check(i) for i in ids)) if review is not None]
-    return ReviewQueue(reviews=sorted(found, key=lambda r: r.since), checked=len(ids), capped=capped)
+    return ReviewQueue(reviews=sorted(found, key=lambda r: r.since), capped=capped)

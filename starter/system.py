@@ -11,15 +11,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from runtime.settings import Settings
-from runtime.temporal import connect
+from runtime.temporal import connect, register_search_attributes
 from starter import readiness
 from starter.errors import BadSetting, CliError
 from starter.processes import Child, PortTaken, free_port, port_free
 from workflows import search
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# What the dev server must know before the first order upserts them, as `--search-attribute` wants.
-SEARCH_ATTRIBUTES = tuple(f"{key.name}={key.indexed_value_type.name.title()}" for key in search.ALL)
 
 
 def temporal_binary() -> str:
@@ -107,8 +105,6 @@ class System:
         # Persistent, so orders survive a restart; WAL pragmas for ~2.5x the throughput (TEMPORAL.md).
         argv += ["--db-filename", str(self.settings.var_dir / "temporal.db")]
         argv += ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
-        for attribute in SEARCH_ATTRIBUTES:
-            argv += ["--search-attribute", attribute]
         return argv + ["--log-level", "warn"]
 
     async def start(self) -> None:
@@ -118,6 +114,8 @@ class System:
         try:
             temporal = self._start(self._child("temporal", self.temporal_argv()))
             await readiness.until_ready(temporal, readiness.temporal_answers(self.settings), timeout=self.ready_timeout)
+            # Before the worker: also on a database an earlier release created, with fewer attributes.
+            await register_search_attributes(await connect(self.settings), search.ALL)
             sandbox = self._start(self._child("sandbox", [*orders, "sandbox"]))
             await readiness.until_ready(sandbox, readiness.sandbox_answers(self.settings), timeout=self.ready_timeout)
             worker = self._start(self._child("worker", [*orders, "worker"]))

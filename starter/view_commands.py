@@ -31,25 +31,21 @@ def list_orders(
     status: Annotated[str | None, typer.Option(help="only orders in this status")] = None,
     attention: Annotated[bool, typer.Option("--attention", help="only orders a person must look at")] = False,
     needs_review: Annotated[
-        bool, typer.Option("--needs-review", help="only cancellation requests awaiting review (asks each open order)")
+        bool, typer.Option("--needs-review", help="the cancellation requests awaiting review, oldest first")
     ] = False,
-    scan: Annotated[int, typer.Option(help="with --needs-review: how many open orders to ask, newest first")] = 500,
-    limit: Annotated[int, typer.Option()] = 50,
+    limit: Annotated[int, typer.Option(help="at most this many orders, newest first")] = 50,
 ) -> None:
     """List orders, newest first (a visibility query on search attributes), or the requests awaiting review."""
-    # --needs-review cannot be a visibility query: whether a request awaits review is recorded
-    # inside the order (NeedsAttention turns true only once a review is overdue). starter.reviews
-    # lists the open orders and asks each one, up to --scan of them, and says when it stopped there.
 
     async def act() -> None:
         if needs_review and (status or attention):
             raise CliError("--needs-review lists requests, not orders: leave out --status and --attention")
-        if scan < 1 or limit < 1:
-            raise CliError("--scan and --limit must be at least 1")
+        if limit < 1:
+            raise CliError("--limit must be at least 1")
         wanted = inputs.choice(OrderStatus, status, "status").value if status else None
         orders = await OrdersClient.connect(Settings())
         if needs_review:
-            out.print(render.reviews(await pending_reviews(orders, scan=scan)))
+            out.print(render.reviews(await pending_reviews(orders, limit=limit)))
         else:
             out.print(render.orders(await orders.list(wanted, attention=attention, limit=limit)))
 

@@ -12,8 +12,13 @@ ORDER_STATUS = SearchAttributeKey.for_keyword("OrderStatus")
 CUSTOMER_ID = SearchAttributeKey.for_keyword("CustomerId")
 CANCELLATION_REASON = SearchAttributeKey.for_keyword("CancellationReason")
 NEEDS_ATTENTION = SearchAttributeKey.for_bool("NeedsAttention")
+# PENDING_REVIEW or INTERCEPT_REQUESTED while a request waits for a person or the carrier; unset otherwise.
+PENDING_CANCELLATION = SearchAttributeKey.for_keyword("PendingCancellation")
 
-ALL = (ORDER_STATUS, CUSTOMER_ID, CANCELLATION_REASON, NEEDS_ATTENTION)
+ALL = (ORDER_STATUS, CUSTOMER_ID, CANCELLATION_REASON, NEEDS_ATTENTION, PENDING_CANCELLATION)
+
+# Orders started before PendingCancellation existed replay without it (workflow.patched).
+PENDING_CANCELLATION_PATCH = "pending-cancellation-search-attribute"
 
 
 class Publisher:
@@ -32,10 +37,13 @@ class Publisher:
             CANCELLATION_REASON.name: order.cancellation_reason.value if order.cancellation_reason else None,
             NEEDS_ATTENTION.name: order.needs_attention,
         }
+        if workflow.patched(PENDING_CANCELLATION_PATCH):
+            pending = order.open_request
+            wanted[PENDING_CANCELLATION.name] = pending.outcome.value if pending else None
         changed = [
-            key.value_set(wanted[key.name])
+            key.value_set(wanted[key.name]) if wanted[key.name] is not None else key.value_unset()
             for key in ALL
-            if wanted[key.name] is not None and self._published.get(key.name) != wanted[key.name]
+            if key.name in wanted and self._published.get(key.name) != wanted[key.name]
         ]
         if changed:
             workflow.upsert_search_attributes(changed)

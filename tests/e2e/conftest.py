@@ -1,13 +1,16 @@
 """The whole system (dev server, stand-ins, worker) started once per session, as `orders run` starts it,
 but on free ports and in a temporary directory, so it runs beside a developer's own `make run`."""
 
+import asyncio
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 
 import pytest
 
 from runtime.settings import Settings
+from starter.client import OrdersClient
 from starter.system import PROJECT_ROOT, System, child_env, isolated_settings
 
 
@@ -24,6 +27,16 @@ def orders(
         text=True,
         timeout=timeout,
     )
+
+
+async def until_visible(settings: Settings, query: str, count: int, timeout: float = 10) -> None:
+    """Visibility trails a workflow's search attributes by a moment: wait until `query` finds `count`."""
+    client = (await OrdersClient.connect(settings)).client
+    deadline = time.monotonic() + timeout
+    while (found := (await client.count_workflows(query)).count) != count:
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"{query!r} finds {found} workflow(s), not {count}, after {timeout}s")
+        await asyncio.sleep(0.05)
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,9 @@ from domain.order import Order, OrderStatus
 from domain.policy import Policy
 from starter.client import OrdersClient
 from starter.inputs import order_from_flags
+from starter.reviews import AWAITING_REVIEW
 from starter.system import System, isolated_settings
-from tests.e2e.conftest import orders
+from tests.e2e.conftest import orders, until_visible
 from tests.e2e.test_cli import assert_one_line_error
 
 pytestmark = pytest.mark.e2e
@@ -82,14 +83,19 @@ def test_a_request_the_order_cannot_take_gets_one_line_saying_why(
 async def test_a_pending_review_is_listed_and_denied_from_the_command_line(system: System) -> None:
     order_id = await placed(system, free_cancellation_window=600, review_above_minor=0)
     asked = orders(system.settings, "cancel", order_id, "--reason", "customer", "--line", "TEE-M:1")
+    this_order = f'{AWAITING_REVIEW} AND WorkflowId="order-{order_id}"'
 
-    listed = orders(system.settings, "list", "--needs-review", "--scan", "1000")
+    await until_visible(system.settings, this_order, 1)
+    listed = orders(system.settings, "list", "--needs-review", "--limit", "1000")
     shown = orders(system.settings, "status", order_id)
     denied = orders(system.settings, "review", order_id, "--deny", "--by", "sam", "--note", "already packed")
     again = orders(system.settings, "review", order_id, "--approve", "--by", "sam")
+    await until_visible(system.settings, this_order, 0)
+    relisted = orders(system.settings, "list", "--needs-review", "--limit", "1000")
 
     assert "PENDING_REVIEW" in asked.stdout, asked.stderr
-    assert order_id in listed.stdout and "awaiting review among" in listed.stdout, listed.stderr
+    assert order_id in listed.stdout and "awaiting review" in listed.stdout, listed.stderr
+    assert order_id not in relisted.stdout, relisted.stderr
     assert "PENDING REVIEW" in shown.stdout, shown.stderr
     assert denied.returncode == 0 and "REJECTED REVIEW_DENIED" in denied.stdout, denied.stderr
     assert_one_line_error(again, f"order {order_id} has no cancellation request awaiting review")

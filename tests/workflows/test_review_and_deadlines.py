@@ -38,12 +38,17 @@ async def test_an_approved_review_cancels_and_nothing_was_captured_while_it_was_
         pending = await handle.execute_update(OrderWorkflow.cancel, CUSTOMER)
         await skipping_env.sleep(timedelta(hours=2))
         held = await handle.query(OrderWorkflow.status)
+        while_held = (await handle.describe()).typed_search_attributes
 
         approved = await handle.execute_update(OrderWorkflow.review_cancellation, review(ReviewDecision.APPROVE))
         order = await handle.result()
+        after = (await handle.describe()).typed_search_attributes
 
     assert pending.outcome is Verdict.PENDING_REVIEW
     assert held.status is OrderStatus.CONFIRMED and held.captured_minor == 0
+    # Customer service finds the order by what it waits for, and no longer once it is decided.
+    assert while_held.get(search.PENDING_CANCELLATION) == "PENDING_REVIEW"
+    assert after.get(search.PENDING_CANCELLATION) is None
     assert approved.outcome is Verdict.ACCEPTED
     assert order.status is OrderStatus.CANCELLED and order.cancellations[0].reviewed_by == "sam"
     assert world.payments.voided == {order.authorization_id}
