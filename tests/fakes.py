@@ -125,6 +125,7 @@ class FakeInventoryStore:
     quarantined: Counter[str] = field(default_factory=Counter)
     shipped_by_order: dict[str, Counter[str]] = field(default_factory=dict)
     keys: set[str] = field(default_factory=set)
+    ship_down: bool = False  # booking units out fails as if the database were unreachable
 
     async def reserve(self, request: ReserveStock) -> None:
         if request.order_id in self.reserved:
@@ -148,6 +149,8 @@ class FakeInventoryStore:
             target[sku] += quantity
 
     async def ship(self, request: ShipStock) -> None:
+        if self.ship_down:
+            raise ConnectionError("inventory database unreachable")
         for sku, quantity in self.reserved.get(request.order_id, {}).items():
             self.shipped[sku] += quantity
             self.shipped_by_order.setdefault(request.order_id, Counter())[sku] += quantity

@@ -1,5 +1,7 @@
 """NEEDS_ATTENTION: asking a person what to do about a step that cannot be done, and their answer."""
 
+import asyncio
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -17,6 +19,8 @@ class Attention:
     """Puts the order in NEEDS_ATTENTION and waits for a person's resolution.
 
     `resolution` holds a person's answer (from the `resolve` update) until `ask` takes it.
+    The order shows one problem at a time: a second problem (the carrier's deadline passing
+    while a failed step waits for a person) is put to a person once the first is answered.
     """
 
     def __init__(self, order: Order, policy: Policy, waiting: Waiting, outbox: Outbox, publisher: Publisher) -> None:
@@ -26,6 +30,7 @@ class Attention:
         self._outbox = outbox
         self._publisher = publisher
         self.resolution: Resolution | None = None
+        self._one_at_a_time = asyncio.Lock()
 
     def check(self, resolution: Resolution) -> None:
         """Refuse a resolution when nobody waits for one, or when it does not fit the problem."""
@@ -41,6 +46,14 @@ class Attention:
     ) -> Resolution | None:
         """Say what failed and wait for a person's resolution; None when the attention was
         closed otherwise (a cancellation took the order over, or the carrier answered)."""
+        if not workflow.patched("one-problem-at-a-time"):
+            return await self._ask(problem, step, actions, request_id)
+        async with self._one_at_a_time:
+            return await self._ask(problem, step, actions, request_id)
+
+    async def _ask(
+        self, problem: str, step: str, actions: list[ResolutionAction], request_id: str | None
+    ) -> Resolution | None:
         order = self._order
         order.record_attention(problem, step, actions, workflow.now(), request_id)
         self._publisher.publish()

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateStage
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError, WorkflowUpdateStage
 
 from domain.order import OrderStatus
 from domain.requests import LineSelection, ReasonCode, Resolution, ResolutionAction, Verdict
@@ -121,3 +121,42 @@ async def test_a_partial_refund_moved_to_store_credit_by_a_person_is_told_as_sto
     told = world.mailer.messages[-1].body
     assert world.payments.credited == {"cust-1": MUG} and sum(world.payments.refunded.values()) == 0
     assert "added 12.50 EUR to your store credit" in told and "original payment method" not in told
+
+
+async def test_a_carrier_silent_past_the_deadline_while_a_failed_step_awaits_a_person_is_asked_about_next(
+    world: World,
+) -> None:
+    world.inventory.ship_down = True
+    watch_labels(world)
+    policy = SHORT.model_copy(update={"retry_budget": timedelta(seconds=2), "intercept_deadline": timedelta(seconds=1)})
+    handle = await world.place(policy=policy)
+    await world.carrier.label_gate.entered.wait()
+    await handle.signal(OrderWorkflow.shipment_event, scan(ShipmentEventType.PICKED_UP))
+    # Decided once booking the units out has failed: the carrier is asked to bring the parcel back.
+    recall = await handle.start_update(OrderWorkflow.cancel, staff_cancel(), wait_for_stage=ACCEPTED)
+    assert (await recall.result()).outcome is Verdict.INTERCEPT_REQUESTED
+    await world.mailer.wait_for("ESCALATION")
+    stuck = await handle.query(OrderWorkflow.status)
+    assert stuck.attention is not None and stuck.attention.step == "SHIP_STOCK"
+    await next_timer_fired(handle)  # the carrier's deadline passes while the person has not answered yet
+
+    world.inventory.ship_down = False
+    await handle.execute_update(OrderWorkflow.resolve, Resolution(action=ResolutionAction.RETRY, by="ops"))
+    asked = await handle.query(OrderWorkflow.status)
+    give_up = Resolution(action=ResolutionAction.MARK_RESOLVED, by="ops", note="carrier lost the request")
+    await handle.execute_update(OrderWorkflow.resolve, give_up)
+    order = await handle.query(OrderWorkflow.status)
+    await handle.terminate("test done")
+
+    assert asked.attention is not None and asked.attention.step == "REQUEST_INTERCEPT"
+    assert order.attention is None and order.cancellation("req-1").outcome is Verdict.REJECTED
+    assert world.inventory.shipped == {"MUG": 2, "TEA": 1}
+    assert world.mailer.kinds(order.order_id).count("ESCALATION") == 2
+
+
+async def next_timer_fired(handle: WorkflowHandle) -> None:
+    """Wait, by long-polling the history, for the next timer to fire after what has happened so far."""
+    last = [event.event_id async for event in handle.fetch_history_events()][-1]
+    async for event in handle.fetch_history_events(wait_new_event=True):
+        if event.event_id > last and event.HasField("timer_fired_event_attributes"):
+            return
