@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 import structlog
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from activities.carrier import CarrierActivities
@@ -19,7 +21,8 @@ from activities.payment import PaymentActivities
 from activities.payment_http import HttpPaymentGateway
 from runtime.logs import configure_logging
 from runtime.settings import Settings
-from runtime.temporal import connect
+from runtime.temporal import connect, register_search_attributes
+from workflows import search
 from workflows.order import OrderWorkflow
 
 log = structlog.get_logger("worker")
@@ -35,10 +38,25 @@ def activity_methods(*instances: object) -> list[Any]:
     ]
 
 
+async def ensure_search_attributes(client: Client) -> None:
+    """Register the search attributes this release upserts before taking any workflow task."""
+    try:
+        added = await register_search_attributes(client, search.ALL)
+    except RPCError as error:
+        if error.status not in (RPCStatusCode.PERMISSION_DENIED, RPCStatusCode.UNIMPLEMENTED):
+            raise
+        # Where workers may not administer the namespace (Temporal Cloud), an operator registers them.
+        log.warning("worker.search_attributes_unchecked", error=error.message, needed=[key.name for key in search.ALL])
+        return
+    if added:
+        log.info("worker.search_attributes_registered", added=added)
+
+
 async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     """Poll the orders task queue until `stop` is set (forever without one), then drain gracefully."""
     stop = stop or asyncio.Event()
     client = await connect(settings)
+    await ensure_search_attributes(client)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     inventory = SqlInventoryStore(settings.inventory_db_url)
     await inventory.create_schema()

@@ -11,11 +11,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from runtime.settings import Settings
-from runtime.temporal import connect, register_search_attributes
+from runtime.temporal import connect
 from starter import readiness
 from starter.errors import BadSetting, CliError
 from starter.processes import Child, PortTaken, free_port, port_free
-from workflows import search
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,8 +113,6 @@ class System:
         try:
             temporal = self._start(self._child("temporal", self.temporal_argv()))
             await readiness.until_ready(temporal, readiness.temporal_answers(self.settings), timeout=self.ready_timeout)
-            # Before the worker: also on a database an earlier release created, with fewer attributes.
-            await register_search_attributes(await connect(self.settings), search.ALL)
             sandbox = self._start(self._child("sandbox", [*orders, "sandbox"]))
             await readiness.until_ready(sandbox, readiness.sandbox_answers(self.settings), timeout=self.ready_timeout)
             worker = self._start(self._child("worker", [*orders, "worker"]))
