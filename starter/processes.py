@@ -14,12 +14,31 @@ class PortTaken(CliError):
     """A port the system needs is in use; the message names it, its owner and the setting that moves it."""
 
 
+class UnresolvableHost(CliError):
+    """A host no address can be found for: a typo in a setting, not a bug."""
+
+    def __init__(self, host: str, problem: str) -> None:
+        super().__init__(f"host {host!r} does not resolve ({problem}): check the ORDERS_* setting that names it")
+        self.host = host
+        self.problem = problem
+
+
+def listen_address(host: str, port: int) -> tuple[socket.AddressFamily, tuple]:
+    """The family and socket address a server binds for host:port; IPv6 hosts (`::1`) need AF_INET6."""
+    try:
+        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as error:
+        raise UnresolvableHost(host, error.strerror or str(error)) from None
+    return family, address
+
+
 def port_free(host: str, port: int) -> bool:
     """Whether a server could listen on host:port now (SO_REUSEADDR, as the servers themselves bind)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+    family, address = listen_address(host, port)
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind((host, port))
+            probe.bind(address)
         except OSError as error:
             if error.errno in (errno.EADDRINUSE, errno.EACCES):
                 return False

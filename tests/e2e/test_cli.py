@@ -136,3 +136,24 @@ def test_orders_run_names_a_taken_port_before_starting_anything(tmp_path: Path, 
 
     assert_one_line_error(result, f"port {port} ({what}) is already in use on 127.0.0.1")
     assert not (settings.var_dir / "temporal.log").exists()
+
+
+def test_orders_run_refuses_an_ipv6_temporal_address_its_dev_server_cannot_serve(tmp_path: Path) -> None:
+    settings = isolated_settings(tmp_path)
+    port = settings.temporal_address.rsplit(":", 1)[1]
+    ipv6 = settings.model_copy(update={"temporal_address": f"[::1]:{port}"})
+
+    result = orders(ipv6, "run")
+
+    assert_one_line_error(result, f"invalid ORDERS_TEMPORAL_ADDRESS '[::1]:{port}': the Temporal dev server")
+    assert f"use 127.0.0.1:{port}" in result.stderr
+    assert not (settings.var_dir / "temporal.log").exists()
+
+
+def test_orders_run_names_the_setting_whose_host_does_not_resolve(tmp_path: Path) -> None:
+    settings = isolated_settings(tmp_path).model_copy(update={"temporal_address": "no-such-host.invalid:7233"})
+
+    result = orders(settings, "run")
+
+    assert_one_line_error(result, "invalid ORDERS_TEMPORAL_ADDRESS host 'no-such-host.invalid': it does not resolve")
+    assert not (settings.var_dir / "temporal.log").exists()
