@@ -17,6 +17,7 @@ class MessageKind(StrEnum):
     PARTIAL_CANCELLATION = "PARTIAL_CANCELLATION"
     RECALL_REQUESTED = "RECALL_REQUESTED"
     REJECTION = "REJECTION"
+    CHARGE_CORRECTION = "CHARGE_CORRECTION"
     ESCALATION = "ESCALATION"
 
 
@@ -95,6 +96,13 @@ def partial_cancellation(
     return _to_customer(
         order, MessageKind.PARTIAL_CANCELLATION, f"Order {order.order_id} changed", body, request.request_id
     )
+
+
+def charge_correction(order: Order, to_card_minor: int, to_credit_minor: int) -> CustomerMessage:
+    """After items cancelled before payment were charged anyway (the charge's first answer was lost)."""
+    back = _money_back(order, to_card_minor, to_credit_minor)
+    body = f"A fault at our payment provider charged you for items you had cancelled from order {order.order_id}. {back}"
+    return _to_customer(order, MessageKind.CHARGE_CORRECTION, f"Order {order.order_id}: charge corrected", body, None)
 
 
 def recall_requested(order: Order, outcome: CancellationOutcome) -> CustomerMessage:

@@ -177,6 +177,22 @@ class Order(BaseModel):
         return self.open_value_minor + self.shipping_fee_minor if self.anything_open else 0
 
     @property
+    def overcaptured_minor(self) -> int:
+        """Captured beyond what the open lines cost: a capture re-sent after its answer was lost
+        asks for what was open then, and lines cancelled meanwhile must be given back."""
+        return max(0, self.outstanding_minor - self.capturable_minor)
+
+    def beyond_open(self, quantities: dict[str, int]) -> dict[str, int]:
+        """Of these units per sku (held for the order), those its lines no longer have open."""
+        extra = {}
+        for sku, quantity in quantities.items():
+            line = self.line(sku)
+            surplus = quantity - (line.open_quantity if line else 0)
+            if surplus > 0:
+                extra[sku] = surplus
+        return extra
+
+    @property
     def holds_authorization(self) -> bool:
         return self.payment is PaymentState.AUTHORIZED
 

@@ -62,6 +62,7 @@ class FakePaymentGateway:
     capture_gate: Gate | None = None
     down: bool = False  # every authorization fails as if the gateway were unreachable
     capture_down: bool = False  # every capture fails so, nothing captured
+    capture_lost: bool = False  # every capture is done, but its answer is lost on the way back
 
     def _once(self, key: str) -> bool:
         self.calls[key] += 1
@@ -85,6 +86,8 @@ class FakePaymentGateway:
             raise ConnectionError("gateway unreachable")
         if self._once(request.idempotency_key):
             self.captured[request.authorization_id] = request.amount_minor
+        if self.capture_lost:
+            raise ConnectionError("gateway timed out")
         return request.amount_minor
 
     async def void(self, request: VoidAuthorization) -> None:
@@ -126,10 +129,15 @@ class FakeInventoryStore:
     shipped_by_order: dict[str, Counter[str]] = field(default_factory=dict)
     keys: set[str] = field(default_factory=set)
     ship_down: bool = False  # booking units out fails as if the database were unreachable
+    reserve_lost: bool = False  # every reservation is made, but its answer is lost on the way back
 
     async def reserve(self, request: ReserveStock) -> None:
-        if request.order_id in self.reserved:
-            return
+        if request.order_id not in self.reserved:
+            self._reserve(request)
+        if self.reserve_lost:
+            raise ConnectionError("inventory database timed out")
+
+    def _reserve(self, request: ReserveStock) -> None:
         short = [line.sku for line in request.lines if self.on_hand[line.sku] < line.quantity]
         if short:
             raise OutOfStock(f"not enough {short[0]}", code=short[0])

@@ -9,7 +9,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.carrier import CarrierActivities, CreateShipment
-    from activities.inventory import InventoryActivities, ReserveStock, ShipStock, StockLine
+    from activities.inventory import InventoryActivities, ReleaseStock, ReserveStock, ShipStock, StockLine
     from activities.mail import MailActivities
     from activities.payment import AuthorizePayment, CapturePayment, PaymentActivities
     from domain import messages
@@ -52,6 +52,7 @@ class Fulfilment:
         self._reversal = reversal
         self._attention = attention
         self._publisher = publisher
+        self._reserved: ReserveStock | None = None  # the reservation last asked for: what the store holds once it answers
 
     async def run(self) -> None:
         order, policy = self._order, self._policy
@@ -99,11 +100,26 @@ class Fulfilment:
             self._cancel_for(error, CancelReason.INVENTORY)
         else:
             self._order.record_stock(StockState.RESERVED, workflow.now())
+            await self._release_beyond_open()
         await self._checkpoint()
+
+    async def _release_beyond_open(self) -> None:
+        """Units a reservation took for lines cancelled while its answer was lost go back on hand:
+        they were never picked, so they are restocked whatever the request asked."""
+        assert self._reserved is not None
+        extra = self._order.beyond_open({line.sku: line.quantity for line in self._reserved.lines})
+        if not extra:
+            return
+        lines = [StockLine(sku=sku, quantity=quantity) for sku, quantity in extra.items()]
+        key = self._key("release-extra")
+        release = ReleaseStock(order_id=self._order.order_id, restock=True, lines=lines, idempotency_key=key)
+        await self._step(InventoryActivities.release_stock, lambda: release, options.INVENTORY)
+        self._order.note(workflow.now(), "STOCK_PARTLY_RELEASED", ", ".join(f"{q} x {s}" for s, q in extra.items()))
 
     async def _capture_payment(self) -> None:
         captured = await self._step(PaymentActivities.capture_payment, self._capture)
         self._order.record_capture(captured, workflow.now())
+        await self._reversal.refund_overcapture()
         await self._checkpoint()
 
     async def _buy_label(self) -> None:
@@ -117,7 +133,8 @@ class Fulfilment:
 
     def _reservation(self) -> ReserveStock:
         lines = [StockLine(sku=line.sku, quantity=line.open_quantity) for line in self._order.lines if line.open_quantity]
-        return ReserveStock(order_id=self._command.order_id, lines=lines, idempotency_key=self._key("reserve"))
+        self._reserved = ReserveStock(order_id=self._command.order_id, lines=lines, idempotency_key=self._key("reserve"))
+        return self._reserved
 
     def _capture(self) -> CapturePayment:
         order = self._order
@@ -150,7 +167,7 @@ class Fulfilment:
     ) -> Any:
         """A forward step: requests arriving meanwhile wait for its result; one that cannot be
         done waits for a person (unless its refusal ends the order, like a declined card).
-        `build` makes the step's argument, again for each try after a person's resolution."""
+        `build` makes the step's argument, again for a try after the third party said no."""
         retries = 0
         argument = build()
         while True:
@@ -167,6 +184,11 @@ class Fulfilment:
                 problem = f"{name} failed: {problem}; retry it, or cancel the order"
                 if await self._attention.ask(problem, name.upper(), [ResolutionAction.RETRY]) is None:
                     await self._reversal.run()  # a cancellation took the order over: compensate and end
+                if not refused and workflow.patched("resend-after-lost-answer"):
+                    # The answer was lost, not the call: the third party may have done it. The same
+                    # request under the same key makes it answer for what it did; the caller gives
+                    # back what lines cancelled meanwhile no longer need.
+                    continue
                 if refused:
                     # The third party stored its "no" under the old key: ask again under a new one.
                     retries += 1

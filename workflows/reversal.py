@@ -9,12 +9,21 @@ with workflow.unsafe.imports_passed_through():
     from domain.cancellation import Compensation, Step
     from domain.order import Order
     from domain.policy import Policy
-    from domain.requests import CancellationRequest, ResolutionAction, Verdict
+    from domain.requests import CancellationRequest, CancelReason, RequestedBy, ResolutionAction, Verdict
     from workflows.attention import Attention
     from workflows.compensation import Compensator, StepFailed
     from workflows.inbox import Inbox
     from workflows.outbox import Outbox
     from workflows.search import Publisher
+
+
+# The system's own request to give back an overcapture: it names the refund's idempotency key.
+OVERCAPTURE = CancellationRequest(
+    request_id="overcapture",
+    reason=CancelReason.OTHER,
+    requested_by=RequestedBy.SYSTEM,
+    note="captured for lines cancelled while the capture's answer was lost",
+)
 
 
 class OrderEnded(Exception):
@@ -67,6 +76,17 @@ class Reversal:
                 self._outbox.post(messages.partial_cancellation(self._order, request, decision.selection, to_card, credited))
             if decision.outcome.outcome is Verdict.INTERCEPT_REQUESTED:
                 asyncio.create_task(self._intercept_deadline(request.request_id))
+
+    async def refund_overcapture(self) -> None:
+        """Give back what a capture took for lines cancelled while its answer was lost."""
+        order = self._order
+        amount = order.overcaptured_minor
+        if not amount:
+            return
+        refunded, credited = order.refunded_minor, order.store_credit_minor
+        await self._compensate(Compensation(step=Step.REFUND_PAYMENT, amount_minor=amount), OVERCAPTURE)
+        credited = order.store_credit_minor - credited
+        self._outbox.post(messages.charge_correction(order, order.refunded_minor - refunded - credited, credited))
 
     async def _compensate(self, step: Compensation, request: CancellationRequest, attempt: int = 0) -> None:
         """Run one step until it is done, asking a person each time it cannot be."""

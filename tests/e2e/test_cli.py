@@ -57,6 +57,12 @@ def test_an_order_file_that_is_not_json_is_refused_before_anything_is_sent(tmp_p
         (("place", "--sku", "MUG:1:100", "--window", "nan"), "invalid --window nan: a number of seconds from 0"),
         (("place", "--sku", "MUG:1:100", "--window", "1e30"), "invalid --window 1e+30: a number of seconds from 0"),
         (("scenario", "no_such_scenario"), "unknown scenario 'no_such_scenario'"),
+        (("status", ""), "order id must not be empty"),
+        (("status", "  "), "order id must not be empty"),
+        (("cancel", "", "--reason", "CUSTOMER"), "order id must not be empty"),
+        (("cancel", " ", "--reason", "FRAUD", "--signal"), "order id must not be empty"),
+        (("event", "", "PICKED_UP"), "order id must not be empty"),
+        (("mail", "--order", ""), "order id must not be empty"),
     ],
 )
 def test_malformed_input_gets_one_line_naming_the_problem(tmp_path: Path, args: tuple[str, ...], expected: str) -> None:

@@ -42,6 +42,8 @@ async def placed(system: System, *, card: str = "4242424242424242", **policy: ob
         (("resolve", "x1", "--by", "sam", "--retry", "--mark-resolved"), "choose exactly one way out"),
         (("cancel", "x1", "--reason", "customer", "--line", "MUG"), "invalid --line 'MUG': expected SKU:QTY"),
         (("cancel", "x1", "--reason", "customer", "--refund-to", "cash"), "unknown refund destination"),
+        (("review", "", "--approve", "--by", "sam"), "order id must not be empty"),
+        (("resolve", "\t", "--retry", "--by", "sam"), "order id must not be empty"),
     ],
 )
 def test_malformed_staff_input_gets_one_line_before_anything_is_sent(

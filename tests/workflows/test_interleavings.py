@@ -68,24 +68,52 @@ async def test_a_recall_by_staff_after_pickup_settles_on_the_carriers_answer_des
     assert world.carrier.intercepts == [f"{order.order_id}:request_intercept:staff"]
 
 
-async def test_a_partial_cancel_while_a_failed_capture_awaits_a_person_is_not_captured_on_retry(world: World) -> None:
-    world.payments.capture_down = True
+@pytest.mark.parametrize("fault", ["capture_down", "capture_lost"])
+async def test_lines_cancelled_while_a_capture_of_unknown_outcome_awaits_a_person_are_refunded_after_it(
+    world: World, fault: str
+) -> None:
+    setattr(world.payments, fault, True)
     watch_labels(world)
     handle = await world.place(policy=SHORT.model_copy(update={"retry_budget": timedelta(seconds=2)}))
     await world.mailer.wait_for("ESCALATION")
 
     partial = staff_cancel("one-mug", lines=[LineSelection(sku="MUG", quantity=1)])
     outcome = await handle.execute_update(OrderWorkflow.cancel, partial)
-    world.payments.capture_down = False
+    setattr(world.payments, fault, False)
     await handle.execute_update(OrderWorkflow.resolve, Resolution(action=ResolutionAction.RETRY, by="ops"))
     await world.carrier.label_gate.entered.wait()
     order = await handle.query(OrderWorkflow.status)
     await handle.terminate("test done")
 
     assert outcome.outcome is Verdict.ACCEPTED
-    # Nothing was captured when the lines came off, so capture alone keeps the customer from paying for them.
-    assert order.captured_minor == sum(world.payments.captured.values()) == TOTAL - MUG
-    assert order.refunded_minor == 0
+    # Whether or not the lost capture reached the gateway, the retry asks for the same capture under
+    # the same key, so exactly one capture is taken; the cancelled mug's share goes back at once.
+    assert order.captured_minor == sum(world.payments.captured.values()) == TOTAL
+    assert order.refunded_minor == sum(world.payments.refunded.values()) == MUG
+    assert order.outstanding_minor == order.capturable_minor == TOTAL - MUG
+    corrected = [m for m in world.mailer.messages if m.kind.value == "CHARGE_CORRECTION"]
+    assert len(corrected) == 1 and "refunded 12.50 EUR to your original payment method" in corrected[0].body
+
+
+async def test_units_cancelled_while_a_reservation_of_unknown_outcome_awaits_a_person_go_back_on_hand(
+    world: World,
+) -> None:
+    world.inventory.reserve_lost = True
+    handle = await world.place(policy=SHORT.model_copy(update={"retry_budget": timedelta(seconds=2)}))
+    await world.mailer.wait_for("ESCALATION")
+
+    partial = staff_cancel("one-mug", lines=[LineSelection(sku="MUG", quantity=1)])
+    outcome = await handle.execute_update(OrderWorkflow.cancel, partial)
+    world.inventory.reserve_lost = False
+    await handle.execute_update(OrderWorkflow.resolve, Resolution(action=ResolutionAction.RETRY, by="ops"))
+    await world.mailer.wait_for("CONFIRMATION")
+    order = await handle.query(OrderWorkflow.status)
+    await handle.terminate("test done")
+
+    assert outcome.outcome is Verdict.ACCEPTED
+    # The lost reservation had taken both mugs: the retry learns it, and the cancelled one goes back.
+    assert world.inventory.reserved[order.order_id] == {"MUG": 1, "TEA": 1}
+    assert world.inventory.on_hand == {"MUG": 9, "TEA": 9}
 
 
 async def test_a_request_id_reused_with_other_lines_while_the_first_waits_behind_a_step_is_refused(

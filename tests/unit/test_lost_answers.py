@@ -1,0 +1,77 @@
+"""A step re-sent after its answer was lost does what was open when it was first sent: what lines
+cancelled meanwhile no longer need is given back (money refunded, units released)."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain import messages
+from domain.order import Order
+from tests.unit.factories import Stage, accepted, at, cancel_lines, order_at, place_order
+
+
+def with_lines(quantities: list[int], stage: Stage) -> Order:
+    command = place_order(len(quantities))
+    lines = [line.model_copy(update={"quantity": q}) for line, q in zip(command.lines, quantities, strict=True)]
+    return order_at(stage, command.model_copy(update={"lines": lines}))
+
+
+def cancel_some(order: Order, taken: list[int]) -> None:
+    selection = {line.sku: t for line, t in zip(order.lines, taken, strict=True) if t}
+    if selection:
+        request = cancel_lines("meanwhile", *selection.items())
+        order.record_answer(request, accepted(request), selection, at(5))
+
+
+order_and_cancellations = st.lists(st.integers(1, 5), min_size=1, max_size=4).flatmap(
+    lambda quantities: st.tuples(
+        st.just(quantities), st.tuples(*(st.integers(0, q) for q in quantities)).map(list)
+    )
+)
+
+
+@given(order_and_cancellations)
+def test_a_capture_taken_for_lines_cancelled_meanwhile_gives_back_exactly_their_share(case):
+    quantities, taken = case
+    order = with_lines(quantities, Stage.CONFIRMED)
+    asked = order.capturable_minor  # the capture is sent, and its answer lost
+    cancel_some(order, taken)
+    if not order.anything_open:
+        return  # a full cancellation voids instead: no capture is re-sent
+
+    order.record_capture(asked, at(6))  # the re-sent capture answers for the first one
+    give_back = order.overcaptured_minor
+    if give_back:
+        order.record_refund(give_back, at(7))
+
+    assert give_back == sum(line.unit_price_minor * t for line, t in zip(order.lines, taken, strict=True))
+    assert order.outstanding_minor == order.capturable_minor
+
+
+@given(order_and_cancellations)
+def test_units_reserved_for_lines_cancelled_meanwhile_are_exactly_the_ones_released(case):
+    quantities, taken = case
+    order = with_lines(quantities, Stage.AUTHORIZED)
+    reserved = {line.sku: line.open_quantity for line in order.lines}  # the reservation sent, its answer lost
+    cancel_some(order, taken)
+
+    extra = order.beyond_open(reserved)
+
+    assert extra == {line.sku: t for line, t in zip(order.lines, taken, strict=True) if t}
+    assert {sku: q - extra.get(sku, 0) for sku, q in reserved.items()} == {line.sku: line.open_quantity for line in order.lines}
+
+
+def test_nothing_is_given_back_when_the_capture_took_only_what_is_open():
+    order = order_at(Stage.CAPTURED)
+
+    assert order.overcaptured_minor == 0
+    assert order.beyond_open({line.sku: line.open_quantity for line in order.lines}) == {}
+
+
+def test_the_customer_is_told_the_charge_was_corrected_and_where_the_money_went():
+    order = order_at(Stage.CAPTURED)
+
+    told = messages.charge_correction(order, 1000, 250)
+
+    assert told.kind is messages.MessageKind.CHARGE_CORRECTION and told.to == order.customer_email
+    assert "charged you for items you had cancelled" in told.body
+    assert "refunded 10.00 EUR to your original payment method and added 2.50 EUR to your store credit" in told.body
