@@ -23,6 +23,12 @@ def new_order_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
+def require_order_id(order_id: str) -> None:
+    """An empty ORDER_ID (an unset shell variable) is refused before anything is sent, not looked up as ''."""
+    if not order_id.strip():
+        raise CliError("order id must not be empty: pass the id `orders place` printed")
+
+
 def choice(kind: type[E], value: str, what: str) -> E:
     """Case-insensitive enum lookup; an unknown value lists the valid ones."""
     for member in kind:

@@ -52,6 +52,7 @@ def cancel(
     """Ask to cancel an order, or --line by line part of it; prints the outcome (or, with --signal, the status)."""
 
     async def act() -> None:
+        inputs.require_order_id(order_id)
         request = inputs.cancellation(
             reason=reason, by=by, restock=restock, notify=notify, note=note, request_id=request_id,
             lines=line, refund_to=refund_to,
@@ -78,6 +79,7 @@ def event(order_id: str, kind: Annotated[str, typer.Argument(metavar=EVENTS)]) -
     """Report a carrier scan, or the carrier's answer to an intercept, to an order (as the carrier's webhook does)."""
 
     async def act() -> None:
+        inputs.require_order_id(order_id)
         scan = ShipmentEvent(type=inputs.choice(ShipmentEventType, kind, "shipment event"))
         await (await OrdersClient.connect(Settings())).event(order_id, scan)
         print(f"{scan.type.value} sent to order {order_id}")
@@ -90,6 +92,8 @@ def mail(order: Annotated[str | None, typer.Option(help="only this order's messa
     from starter.standins import fetch_mail
 
     async def act() -> None:
+        if order is not None:
+            inputs.require_order_id(order)  # '' would list every order's mail
         out.print(render.mail(await fetch_mail(Settings(), order)))
 
     guarded(act)

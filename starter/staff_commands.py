@@ -13,7 +13,7 @@ from starter.client import OrdersClient
 from starter.console import out
 from starter.errors import CliError
 from starter.guard import guarded
-from starter.inputs import validation_message
+from starter.inputs import require_order_id, validation_message
 from starter.render_order import RESOLVE_FLAGS
 
 By = Annotated[str, typer.Option("--by", help="who decides; recorded on the order")]
@@ -29,6 +29,7 @@ def review(
     """Approve or deny a cancellation request awaiting customer-service review; prints the outcome."""
 
     async def act() -> None:
+        require_order_id(order_id)
         if approve is None:
             raise CliError("say what you decide: --approve or --deny")
         if request == "":
@@ -72,6 +73,7 @@ def resolve(
     """Take an order out of NEEDS_ATTENTION by one of the ways out `orders status` lists."""
 
     async def act() -> None:
+        require_order_id(order_id)
         given = {"--retry": retry, "--store-credit": store_credit, "--mark-resolved": mark_resolved}
         chosen = [WAYS_OUT[flag] for flag, on in given.items() if on]
         if len(chosen) != 1:

@@ -18,6 +18,7 @@ def status(order_id: str, json: Annotated[bool, typer.Option("--json", help="the
     """Show an order: status, lines, money, store credit, what is pending or needs a person, cancellations, timeline."""
 
     async def act() -> None:
+        inputs.require_order_id(order_id)
         view = await (await OrdersClient.connect(Settings())).status(order_id)
         if json:
             print(view.model_dump_json(indent=2))
