@@ -10,6 +10,7 @@ from runtime.settings import Settings
 from starter import inputs, render
 from starter.client import OrdersClient
 from starter.console import out
+from starter.errors import NoWorker
 from starter.guard import guarded
 
 
@@ -64,9 +65,14 @@ def cancel(
         await orders.signal_cancel(order_id, request)
         # A signal has no answer: show the order once it has recorded the request (or as it is now).
         try:
-            view = await orders.wait_for(order_id, lambda o: o.cancellation(request.request_id) is not None)
-        except TimeoutError:
-            view = await orders.status(order_id)
+            try:
+                view = await orders.wait_for(order_id, lambda o: o.cancellation(request.request_id) is not None)
+            except TimeoutError:
+                view = await orders.status(order_id)
+        except NoWorker:
+            # The server took the signal into the order's history: not a failure, only not decided yet.
+            out.print(render.signal_recorded(order_id, request.request_id))
+            return
         out.print(render.order(view))
 
     guarded(act)

@@ -14,7 +14,7 @@ from starter.client import OrderSummary
 from starter.render_order import money, order, verdict_style
 from starter.reviews import ReviewQueue
 
-__all__ = ["mail", "money", "order", "orders", "outcome", "reviews", "scenarios"]
+__all__ = ["mail", "money", "order", "orders", "outcome", "reviews", "scenarios", "signal_recorded"]
 
 
 def outcome(answer: CancellationOutcome) -> Text:
@@ -25,6 +25,15 @@ def outcome(answer: CancellationOutcome) -> Text:
         text.append(f" (suggestion: {answer.suggestion.value})")
     text.append(f"  {answer.message}")
     return text
+
+
+def signal_recorded(order_id: str, request_id: str) -> Text:
+    """A signalled cancellation no worker has read yet: it is in the order's history and waits for one."""
+    # Text, not markup: a request id is the caller's and may hold brackets.
+    return Text(
+        f"cancellation request {request_id} recorded on order {order_id}; no worker is running, so it will be "
+        f"decided when a worker picks the order up (then see `orders status {order_id}`)"
+    )
 
 
 def orders(rows: Sequence[OrderSummary]) -> Table:

@@ -105,6 +105,30 @@ async def test_a_query_no_worker_answers_says_the_worker_is_not_running(system: 
     assert_one_line_error(result, f"no worker answered for order {order_id}")
 
 
+async def test_a_signalled_cancel_without_a_worker_says_it_is_recorded_and_decided_later(system: System) -> None:
+    unserved = system.settings.model_copy(update={"task_queue": "no-worker-polls-this"})
+    placed = orders(unserved, "place", "--sku", "MUG-BLUE:1:1250")
+    order_id = placed.stdout.strip()
+    handle = (await OrdersClient.connect(system.settings)).handle(order_id)
+
+    try:
+        result = orders(unserved, "cancel", order_id, "--reason", "FRAUD", "--signal", "--request-id", "sig-1")
+        history = await handle.fetch_history()
+    finally:
+        await handle.terminate()  # as in the test above: not left for later tests to wait on
+
+    assert placed.returncode == 0, placed.stderr
+    assert result.returncode == 0, result.stderr
+    assert f"cancellation request sig-1 recorded on order {order_id}" in result.stdout
+    assert "decided when a worker picks the order up" in result.stdout
+    signals = [
+        e.workflow_execution_signaled_event_attributes
+        for e in history.events
+        if e.HasField("workflow_execution_signaled_event_attributes")
+    ]
+    assert [signal.signal_name for signal in signals] == ["request_cancellation"]
+
+
 async def test_an_order_placed_and_cancelled_from_the_command_line(system: System) -> None:
     placed = orders(system.settings, "place", "--sku", "MUG-BLUE:1:1250", "--window", "120")
     order_id = placed.stdout.strip()
