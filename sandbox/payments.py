@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sandbox.cards import DECLINES, PROCESSING_ERROR_CARD, REFUND_FAILURES
+from sandbox.currencies import Currency
 from sandbox.db import Db
 from sandbox.refund_settlement import settle_due
 from sandbox.tables import MAX_INTEGER, PaymentIntent, new_id
@@ -28,7 +29,7 @@ class Params(BaseModel):
 
 class CreateIntent(Params):
     amount: Minor
-    currency: str = Field(pattern=r"^[A-Za-z]{3}$")
+    currency: Currency
     payment_method: str = Field(min_length=1, max_length=64)
     order_id: str = Field(min_length=1, max_length=64)
 

@@ -14,6 +14,7 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sandbox.currencies import Currency
 from sandbox.db import Db
 from sandbox.payments import Minor, Params
 from sandbox.tables import StoreCredit, new_id
@@ -25,7 +26,7 @@ router = APIRouter(prefix="/v1", tags=["payments"])
 
 class CreateCredit(Params):
     amount: Minor
-    currency: str = Field(pattern=r"^[A-Za-z]{3}$")
+    currency: Currency
     order_id: str = Field(min_length=1, max_length=64)
 
 
