@@ -7,9 +7,9 @@ entries, so that the money of an order can be told in full beside its payment in
 """
 
 from collections import Counter
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +22,9 @@ from sandbox.timing import Timed
 from sandbox.wire import IdempotencyKeyHeader
 
 router = APIRouter(prefix="/v1", tags=["payments"])
+
+# As long as an order's customer_id may be (domain.placement.Identifier): a longer one is no customer of ours.
+CustomerId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 class CreateCredit(Params):
@@ -51,7 +54,7 @@ def _balance(entries: list[StoreCredit]) -> dict[str, int]:
 
 @router.post("/customers/{customer_id}/credit")
 def credit_customer(
-    customer_id: str, body: CreateCredit, key: IdempotencyKeyHeader, db: Db, timing: Timed, request: Request
+    customer_id: CustomerId, body: CreateCredit, key: IdempotencyKeyHeader, db: Db, timing: Timed, request: Request
 ) -> Response:
     def credit(session: Session) -> dict[str, Any]:
         entry = StoreCredit(
@@ -67,7 +70,7 @@ def credit_customer(
 
 
 @router.get("/customers/{customer_id}/credit")
-def get_customer_credit(customer_id: str, db: Db) -> dict[str, Any]:
+def get_customer_credit(customer_id: CustomerId, db: Db) -> dict[str, Any]:
     with db.reading() as session:
         entries = _entries(session, customer_id)
         return {

@@ -97,3 +97,27 @@ async def test_a_credit_too_large_to_store_is_refused_with_a_reason(gateway: Htt
 
     assert refused.value.code == "invalid_request_error"
     assert "body.amount" in str(refused.value)
+
+
+async def test_a_customer_id_longer_than_an_orders_is_refused_400_naming_the_field(sandbox: httpx.AsyncClient):
+    too_long = "c" * 65  # an order's customer_id is 1 to 64 characters (domain.placement.Identifier)
+
+    response = await sandbox.post(
+        f"/v1/customers/{too_long}/credit",
+        json={"amount": 500, "currency": "EUR", "order_id": "o-1"},
+        headers={"Idempotency-Key": "k-1"},
+    )
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["type"], error["param"]) == ("invalid_request_error", "path.customer_id")
+    assert "customer_id" in error["message"] and "64 characters" in error["message"]
+    assert (await sandbox.get("/v1/store_credit", params={"order_id": "o-1"})).json()["data"] == []
+
+
+async def test_a_customer_id_as_long_as_an_orders_may_be_is_credited(gateway: HttpPaymentGateway):
+    longest = "c" * 64
+
+    issued = await gateway.issue_store_credit(credit(500, key="k-1").model_copy(update={"customer_id": longest}))
+
+    assert issued.amount_minor == 500
