@@ -23,6 +23,11 @@ class BusinessFailure(Exception):
         super().__init__(message)
         self.code = code
 
+    @property
+    def details(self) -> tuple[object, ...]:
+        """What the workflow reads from the ApplicationError's details: the code, then any facts."""
+        return (self.code,)
+
 
 def final_on_business_failure(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
     @functools.wraps(fn)
@@ -31,7 +36,7 @@ def final_on_business_failure(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awai
             return await fn(*args, **kwargs)
         except BusinessFailure as failure:
             raise ApplicationError(
-                str(failure), failure.code, type=type(failure).__name__, non_retryable=True
+                str(failure), *failure.details, type=type(failure).__name__, non_retryable=True
             ) from failure
 
     return wrapper

@@ -17,6 +17,19 @@ class PaymentRefused(BusinessFailure):
     """The gateway refused a capture, void or refund (for example, more than was captured)."""
 
 
+class AlreadyCaptured(BusinessFailure):
+    """A void found the hold captured: a capture whose answer was lost went through. The money
+    must be refunded instead; `amount_minor` is what was captured."""
+
+    def __init__(self, message: str, amount_minor: int) -> None:
+        super().__init__(message, "already_captured")
+        self.amount_minor = amount_minor
+
+    @property
+    def details(self) -> tuple[object, ...]:
+        return (self.code, self.amount_minor)
+
+
 class AuthorizePayment(BaseModel):
     order_id: str
     amount_minor: int
@@ -96,7 +109,9 @@ class PaymentGateway(Protocol):
         """Returns the amount captured, in minor units."""
         ...
 
-    async def void(self, request: VoidAuthorization) -> None: ...
+    async def void(self, request: VoidAuthorization) -> None:
+        """Release the hold; raise AlreadyCaptured when it turns out to have been captured."""
+        ...
 
     async def refund(self, request: RefundPayment) -> Refund:
         """Start a refund; it usually comes back `pending`."""

@@ -6,6 +6,7 @@ from urllib.parse import quote
 import httpx
 
 from activities.payment import (
+    AlreadyCaptured,
     Authorization,
     AuthorizePayment,
     CapturePayment,
@@ -58,10 +59,13 @@ class HttpPaymentGateway:
     async def void(self, request: VoidAuthorization) -> None:
         path = f"/v1/payment_intents/{quote(request.authorization_id, safe='')}/cancel"
         response = await self._post(path, request.idempotency_key, None)
-        intent = (error_of(response) or {}).get("payment_intent") or {}
+        error = error_of(response) or {}
+        intent = error.get("payment_intent") or {}
         if response.status_code == 409 and intent.get("status") == "canceled":
             # Released already (an earlier attempt under another key): the hold is gone, which is all void asks.
             return
+        if response.status_code == 409 and intent.get("status") == "succeeded":
+            raise AlreadyCaptured(str(error.get("message")), intent["amount_received"])
         answer(response)
 
     async def refund(self, request: RefundPayment) -> Refund:

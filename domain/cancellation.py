@@ -64,6 +64,11 @@ class Compensation(BaseModel):
             return self
         return self.model_copy(update={"amount_minor": order.outstanding_minor, "rest": False})
 
+    def refund_instead(self, order: Order) -> "Compensation":
+        """A void that found the hold captured (a capture whose answer was lost): give back what is
+        still captured, where the request asked money to go."""
+        return self.model_copy(update={"step": Step.REFUND_PAYMENT, "amount_minor": order.outstanding_minor})
+
     @property
     def ways_out(self) -> list[ResolutionAction]:
         """What a person may do when this step cannot be done: try again, or record it as done
@@ -251,10 +256,15 @@ def compensations_for(order: Order, request: CancellationRequest, selection: Sel
     if order.payment is PaymentState.CAPTURED:
         plan.extend(_refund(order, request, selection))
     elif full and order.holds_authorization:
-        plan.append(Compensation(step=Step.VOID_AUTHORIZATION))
+        # refund_to: where the money goes should the void find the hold captured after all.
+        plan.append(Compensation(step=Step.VOID_AUTHORIZATION, refund_to=request.refund_to))
     if order.stock is StockState.RESERVED:
         lines = None if full else tuple(sorted(selection.items()))
         plan.append(Compensation(step=Step.RELEASE_STOCK, restock=request.restock, lines=lines))
+    elif full and order.stock is StockState.UNCONFIRMED:
+        # Whatever the lost reservation holds goes back; releasing one that was never made moves nothing.
+        # (Lines cancelled alone wait for the reservation's answer: see Order.beyond_open.)
+        plan.append(Compensation(step=Step.RELEASE_STOCK, restock=request.restock))
     return plan
 
 

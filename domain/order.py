@@ -53,6 +53,7 @@ _NEXT: dict[OrderStatus, frozenset[OrderStatus]] = {
 
 class StockState(StrEnum):
     NONE = "NONE"
+    UNCONFIRMED = "UNCONFIRMED"  # a reservation was asked for and its answer lost: units may be held
     RESERVED = "RESERVED"
     SHIPPED = "SHIPPED"
     RELEASED = "RELEASED"
@@ -247,7 +248,7 @@ class Order(BaseModel):
             and self.refund_pending_minor == 0
             and not self.holds_authorization
             and not self.has_live_label
-            and self.stock is not StockState.RESERVED
+            and self.stock not in (StockState.RESERVED, StockState.UNCONFIRMED)
         )
 
     # Recording what happened. Each method checks first and changes the order only if allowed.
@@ -331,6 +332,16 @@ class Order(BaseModel):
         self.move(OrderStatus.FULFILLING, at, f"{amount_minor} {self.currency} captured")
         self.captured_minor += amount_minor
         self.payment = PaymentState.CAPTURED
+
+    def record_capture_found(self, amount_minor: int, at: datetime) -> None:
+        """A void found the hold captured (a capture whose answer was lost): the money was taken."""
+        if self.payment is PaymentState.CAPTURED:
+            return  # found by an earlier try of the same void
+        if amount_minor > self.authorized_minor:
+            raise InvariantViolation(f"capture of {amount_minor} exceeds the authorization of {self.authorized_minor}")
+        self.captured_minor += amount_minor
+        self.payment = PaymentState.CAPTURED
+        self.note(at, "CAPTURE_FOUND", f"{amount_minor} {self.currency} captured by a call whose answer was lost")
 
     def record_void(self, at: datetime) -> None:
         self.payment = PaymentState.VOIDED

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from activities.carrier import CreateShipment, Label, LabelNotVoidable, RequestIntercept, VoidLabel
 from activities.inventory import OutOfStock, ReleaseStock, ReserveStock, RestockReturned, ShipStock
 from activities.payment import (
+    AlreadyCaptured,
     Authorization,
     AuthorizePayment,
     CapturePayment,
@@ -91,6 +92,8 @@ class FakePaymentGateway:
         return request.amount_minor
 
     async def void(self, request: VoidAuthorization) -> None:
+        if request.authorization_id in self.captured:
+            raise AlreadyCaptured("the hold was captured", self.captured[request.authorization_id])
         if self._once(request.idempotency_key):
             self.voided.add(request.authorization_id)
 

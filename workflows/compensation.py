@@ -37,6 +37,14 @@ class StepFailed(Exception):
         self.refused = refused  # the third party said no: a retry needs a new idempotency key
 
 
+class StepChanged(Exception):
+    """What a step found makes it another one (a void that found the hold captured is a refund)."""
+
+    def __init__(self, step: Compensation) -> None:
+        super().__init__(step.step.value)
+        self.step = step
+
+
 def describe(error: ActivityError) -> tuple[str, bool]:
     cause = error.cause
     if isinstance(cause, ApplicationError) and cause.non_retryable:
@@ -75,12 +83,7 @@ class Compensator:
             await self._ask_carrier(CarrierActivities.request_intercept, RequestIntercept, key)
             order.record_intercept_requested(now())
         elif step.step is Step.VOID_AUTHORIZATION:
-            assert order.authorization_id is not None
-            await self._call(
-                PaymentActivities.void_authorization,
-                VoidAuthorization(order_id=order.order_id, authorization_id=order.authorization_id, idempotency_key=key),
-            )
-            order.record_void(now())
+            await self._void(step, key)
         elif step.step is Step.RELEASE_STOCK:
             lines = None if step.lines is None else [StockLine(sku=s, quantity=q) for s, q in step.lines]
             release = ReleaseStock(order_id=order.order_id, restock=step.restock, idempotency_key=key, lines=lines)
@@ -99,6 +102,23 @@ class Compensator:
             await self._credit(step.amount_minor, key)
         else:
             await self._refund(step.amount_minor, key)
+
+    async def _void(self, step: Compensation, key: str) -> None:
+        order = self._order
+        assert order.authorization_id is not None
+        try:
+            await self._call(
+                PaymentActivities.void_authorization,
+                VoidAuthorization(order_id=order.order_id, authorization_id=order.authorization_id, idempotency_key=key),
+            )
+        except ActivityError as error:
+            cause = error.cause
+            if not (isinstance(cause, ApplicationError) and cause.type == "AlreadyCaptured"):
+                raise
+            # A capture whose answer was lost went through: there is no hold left, only money to give back.
+            order.record_capture_found(int(cause.details[1]), workflow.now())
+            raise StepChanged(step.refund_instead(order)) from None
+        order.record_void(workflow.now())
 
     async def _ask_carrier(
         self, activity: Callable[..., Any], request: type[VoidLabel] | type[RequestIntercept], key: str

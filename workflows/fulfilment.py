@@ -95,7 +95,13 @@ class Fulfilment:
 
     async def _reserve_stock(self) -> None:
         try:
-            await self._step(InventoryActivities.reserve_stock, self._reservation, options.INVENTORY, ends_order=True)
+            await self._step(
+                InventoryActivities.reserve_stock,
+                self._reservation,
+                options.INVENTORY,
+                ends_order=True,
+                lost=lambda: self._order.record_stock(StockState.UNCONFIRMED, workflow.now(), "the store's answer was lost"),
+            )
         except ActivityError as error:
             self._cancel_for(error, CancelReason.INVENTORY)
         else:
@@ -164,10 +170,12 @@ class Fulfilment:
         profile: options.Profile = options.THIRD_PARTY,
         *,
         ends_order: bool = False,
+        lost: Callable[[], None] = lambda: None,
     ) -> Any:
         """A forward step: requests arriving meanwhile wait for its result; one that cannot be
         done waits for a person (unless its refusal ends the order, like a declined card).
-        `build` makes the step's argument, again for a try after the third party said no."""
+        `build` makes the step's argument, again for a try after the third party said no;
+        `lost` records that the step may have been done although its answer was lost."""
         retries = 0
         argument = build()
         while True:
@@ -179,15 +187,18 @@ class Fulfilment:
                 if refused and ends_order:
                     raise
                 self._inbox.in_flight = False
+                # The answer was lost, not the call: the third party may have done it.
+                resend = not refused and workflow.patched("resend-after-lost-answer")
+                if resend:
+                    lost()
                 await self._checkpoint()
                 name = activity.__name__
                 problem = f"{name} failed: {problem}; retry it, or cancel the order"
                 if await self._attention.ask(problem, name.upper(), [ResolutionAction.RETRY]) is None:
                     await self._reversal.run()  # a cancellation took the order over: compensate and end
-                if not refused and workflow.patched("resend-after-lost-answer"):
-                    # The answer was lost, not the call: the third party may have done it. The same
-                    # request under the same key makes it answer for what it did; the caller gives
-                    # back what lines cancelled meanwhile no longer need.
+                if resend:
+                    # The same request under the same key makes the third party answer for what it
+                    # did; the caller gives back what lines cancelled meanwhile no longer need.
                     continue
                 if refused:
                     # The third party stored its "no" under the old key: ask again under a new one.

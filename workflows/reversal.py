@@ -11,7 +11,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import Policy
     from domain.requests import CancellationRequest, CancelReason, RequestedBy, ResolutionAction, Verdict
     from workflows.attention import Attention
-    from workflows.compensation import Compensator, StepFailed
+    from workflows.compensation import Compensator, StepChanged, StepFailed
     from workflows.inbox import Inbox
     from workflows.outbox import Outbox
     from workflows.search import Publisher
@@ -100,6 +100,8 @@ class Reversal:
                 if resolution is None or await self._compensator.resolve(step, request, resolution, attempt):
                     return
                 failure = None
+            except StepChanged as changed:
+                step = changed.step
             except StepFailed as failed:
                 # The third party said no: asking it again needs a new idempotency key.
                 failure, attempt = failed, attempt + failed.refused

@@ -9,6 +9,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.failures import BusinessFailure
 from activities.payment import (
+    AlreadyCaptured,
     AuthorizePayment,
     CapturePayment,
     CardDeclined,
@@ -94,6 +95,28 @@ async def test_void_releases_an_uncaptured_hold(gateway: HttpPaymentGateway, san
 
     released = await intent(sandbox, authorization.authorization_id)
     assert (released["status"], released["amount_capturable"]) == ("canceled", 0)
+
+
+async def test_voiding_a_captured_hold_says_what_was_captured_so_it_can_be_refunded(gateway: HttpPaymentGateway):
+    authorization = await gateway.authorize(authorize())
+    await gateway.capture(capture(authorization.authorization_id, amount=7_500))  # its answer lost, say
+
+    with pytest.raises(AlreadyCaptured) as found:
+        await gateway.void(void(authorization.authorization_id))
+
+    assert found.value.amount_minor == 7_500
+
+
+async def test_the_activity_hands_the_captured_amount_to_the_workflow(gateway: HttpPaymentGateway):
+    authorization = await gateway.authorize(authorize())
+    await gateway.capture(capture(authorization.authorization_id))
+
+    with pytest.raises(ApplicationError) as failure:
+        await ActivityEnvironment().run(PaymentActivities(gateway).void_authorization, void(authorization.authorization_id))
+
+    assert (failure.value.type, failure.value.details, failure.value.non_retryable) == (
+        "AlreadyCaptured", ("already_captured", 10_000), True
+    )
 
 
 async def test_voiding_a_released_hold_again_succeeds(gateway: HttpPaymentGateway):

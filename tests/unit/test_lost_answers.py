@@ -5,8 +5,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain import messages
-from domain.order import Order
-from tests.unit.factories import Stage, accepted, at, cancel_lines, order_at, place_order
+from domain.cancellation import Step
+from domain.order import Order, OrderStatus, PaymentState, StockState
+from domain.requests import RefundDestination
+from tests.unit.factories import (
+    TOTAL,
+    Stage,
+    accepted,
+    answer,
+    at,
+    cancel_lines,
+    cancel_request,
+    order_at,
+    place_order,
+)
 
 
 def with_lines(quantities: list[int], stage: Stage) -> Order:
@@ -75,3 +87,31 @@ def test_the_customer_is_told_the_charge_was_corrected_and_where_the_money_went(
     assert told.kind is messages.MessageKind.CHARGE_CORRECTION and told.to == order.customer_email
     assert "charged you for items you had cancelled" in told.body
     assert "refunded 10.00 EUR to your original payment method and added 2.50 EUR to your store credit" in told.body
+
+
+def test_a_void_that_finds_the_hold_captured_records_it_once_and_refunds_it_where_the_request_said():
+    order = order_at(Stage.CONFIRMED)
+    decision = answer(order, cancel_request(refund_to=RefundDestination.STORE_CREDIT))
+    void = next(step for step in decision.compensations if step.step is Step.VOID_AUTHORIZATION)
+
+    for _ in range(2):  # a retried void finds it again
+        order.record_capture_found(TOTAL, at(31))
+    refund = void.refund_instead(order)
+
+    assert order.status is OrderStatus.CANCELLING and order.payment is PaymentState.CAPTURED
+    assert order.captured_minor == TOTAL
+    assert (refund.step, refund.amount_minor, refund.refund_to) == (Step.REFUND_PAYMENT, TOTAL, RefundDestination.STORE_CREDIT)
+
+
+def test_a_cancellation_while_a_reservation_is_unconfirmed_releases_whatever_it_holds_once_the_order_goes():
+    order = order_at(Stage.AUTHORIZED)
+    order.record_stock(StockState.UNCONFIRMED, at(2))
+
+    partial = answer(order, cancel_lines("one", ("sku-1", 1)))
+    full = answer(order, cancel_request("all"))
+
+    assert [step.step for step in partial.compensations] == []  # left to the reservation's answer
+    assert [(step.step, step.lines) for step in full.compensations] == [
+        (Step.VOID_AUTHORIZATION, None), (Step.RELEASE_STOCK, None)
+    ]
+    assert not order.settled

@@ -116,6 +116,38 @@ async def test_units_cancelled_while_a_reservation_of_unknown_outcome_awaits_a_p
     assert world.inventory.on_hand == {"MUG": 9, "TEA": 9}
 
 
+async def test_an_order_cancelled_while_a_capture_of_unknown_outcome_awaits_a_person_refunds_what_it_took(
+    world: World,
+) -> None:
+    world.payments.capture_lost = True
+    handle = await world.place(policy=SHORT.model_copy(update={"retry_budget": timedelta(seconds=2)}))
+    await world.mailer.wait_for("ESCALATION")
+
+    outcome = await handle.execute_update(OrderWorkflow.cancel, staff_cancel())
+    order = await handle.result()
+
+    assert outcome.outcome is Verdict.ACCEPTED and order.status is OrderStatus.CANCELLED
+    # The lost capture had gone through, so the hold could not be released: the charge is refunded.
+    assert order.captured_minor == sum(world.payments.captured.values()) == TOTAL
+    assert order.refunded_minor == sum(world.payments.refunded.values()) == TOTAL
+    assert "refunded 38.98 EUR to your original payment method" in world.mailer.messages[-1].body
+
+
+async def test_an_order_cancelled_while_a_reservation_of_unknown_outcome_awaits_a_person_gives_the_units_back(
+    world: World,
+) -> None:
+    world.inventory.reserve_lost = True
+    handle = await world.place(policy=SHORT.model_copy(update={"retry_budget": timedelta(seconds=2)}))
+    await world.mailer.wait_for("ESCALATION")
+
+    outcome = await handle.execute_update(OrderWorkflow.cancel, staff_cancel())
+    order = await handle.result()
+
+    assert outcome.outcome is Verdict.ACCEPTED and order.status is OrderStatus.CANCELLED
+    assert world.inventory.on_hand == {"MUG": 10, "TEA": 10}
+    assert world.inventory.reserved[order.order_id] == {"MUG": 0, "TEA": 0}
+
+
 async def test_a_request_id_reused_with_other_lines_while_the_first_waits_behind_a_step_is_refused(
     world: World,
 ) -> None:
