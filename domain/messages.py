@@ -4,6 +4,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from domain import currency
 from domain.order import Order
 from domain.placement import idempotency_key
 from domain.requests import CancellationOutcome, CancellationRequest, CancelReason
@@ -33,7 +34,7 @@ class CustomerMessage(BaseModel):
 
 
 def money(order: Order, amount_minor: int) -> str:
-    return f"{amount_minor // 100}.{amount_minor % 100:02d} {order.currency}"
+    return currency.money(amount_minor, order.currency)
 
 
 _WHY = {

@@ -2,12 +2,13 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from domain.currency import check_currency
 from domain.policy import Policy
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
-Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
+Currency = Annotated[str, AfterValidator(check_currency), Field(description="ISO 4217 code, in capitals")]
 Minor = Annotated[int, Field(ge=0, description="integer minor units (cents)")]
 
 

@@ -9,9 +9,10 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
+from domain.currency import money
 from domain.requests import CancellationOutcome
 from starter.client import OrderSummary
-from starter.render_order import money, order, verdict_style
+from starter.render_order import order, verdict_style
 from starter.reviews import ReviewQueue
 
 __all__ = ["mail", "money", "order", "orders", "outcome", "reviews", "scenarios", "signal_recorded"]

@@ -7,16 +7,13 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from domain.currency import money
 from domain.order import LineState, LineStatus, Order
 from domain.requests import CancellationRecord, ResolutionAction, Verdict
 
 _STATUS_STYLE = {
     "CANCELLED": "red", "COMPLETED": "green", "DELIVERED": "green", "CANCELLING": "yellow", "NEEDS_ATTENTION": "bold yellow",
 }
-
-
-def money(amount_minor: int, currency: str) -> str:
-    return f"{amount_minor // 100}.{amount_minor % 100:02d} {currency}"
 
 
 def verdict_style(verdict: Verdict) -> str:

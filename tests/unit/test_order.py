@@ -45,8 +45,11 @@ def test_a_placed_order_starts_placed_with_the_commands_total():
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        pytest.param({"currency": "eur"}, "currency", "should match pattern", id="lowercase currency"),
-        pytest.param({"currency": "EURO"}, "currency", "should match pattern", id="four-letter currency"),
+        pytest.param({"currency": "eur"}, "currency", "not an ISO 4217 currency", id="lowercase currency"),
+        pytest.param({"currency": "EURO"}, "currency", "not an ISO 4217 currency", id="four-letter currency"),
+        pytest.param({"currency": "XYZ"}, "currency", "not an ISO 4217 currency in circulation", id="no such currency"),
+        pytest.param({"currency": "XTS"}, "currency", "not an ISO 4217 currency in circulation", id="ISO's test code"),
+        pytest.param({"currency": "HRK"}, "currency", "not an ISO 4217 currency in circulation", id="withdrawn kuna"),
         pytest.param(
             {"lines": [LINE, {**LINE, "quantity": 2}]},
             "lines",
