@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError, WorkflowUpdateStage
 
-from domain.order import OrderStatus
-from domain.requests import LineSelection, ReasonCode, Resolution, ResolutionAction, Verdict
+from domain.order import Order, OrderStatus
+from domain.requests import CancellationOutcome, LineSelection, ReasonCode, Resolution, ResolutionAction, Verdict
 from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.fakes import FAILING_REFUND_CARD, Gate
 from tests.workflows.conftest import SHORT, TOTAL, World, customer_cancel, staff_cancel, watch_labels
@@ -18,6 +18,20 @@ MUG = 1250
 
 def scan(kind: ShipmentEventType) -> ShipmentEvent:
     return ShipmentEvent(type=kind)
+
+
+async def stuck(world: World) -> WorkflowHandle:
+    """Place an order and wait until a step has failed past a brief retry budget and a person is asked."""
+    handle = await world.place(policy=SHORT.model_copy(update={"retry_budget": timedelta(seconds=2)}))
+    await world.mailer.wait_for("ESCALATION")
+    return handle
+
+
+async def cancelled_while_stuck(world: World) -> tuple[CancellationOutcome, Order]:
+    """Cancel the whole order while a step that failed awaits a person; the order as it ended."""
+    handle = await stuck(world)
+    outcome = await handle.execute_update(OrderWorkflow.cancel, staff_cancel())
+    return outcome, await handle.result()
 
 
 async def test_a_parcel_returned_before_its_units_were_booked_out_releases_them_from_the_reservation(
@@ -74,8 +88,7 @@ async def test_lines_cancelled_while_a_capture_of_unknown_outcome_awaits_a_perso
 ) -> None:
     setattr(world.payments, fault, True)
     watch_labels(world)
-    handle = await world.place(policy=SHORT.model_copy(update={"retry_budget": timedelta(seconds=2)}))
-    await world.mailer.wait_for("ESCALATION")
+    handle = await stuck(world)
 
     partial = staff_cancel("one-mug", lines=[LineSelection(sku="MUG", quantity=1)])
     outcome = await handle.execute_update(OrderWorkflow.cancel, partial)
@@ -99,8 +112,7 @@ async def test_units_cancelled_while_a_reservation_of_unknown_outcome_awaits_a_p
     world: World,
 ) -> None:
     world.inventory.reserve_lost = True
-    handle = await world.place(policy=SHORT.model_copy(update={"retry_budget": timedelta(seconds=2)}))
-    await world.mailer.wait_for("ESCALATION")
+    handle = await stuck(world)
 
     partial = staff_cancel("one-mug", lines=[LineSelection(sku="MUG", quantity=1)])
     outcome = await handle.execute_update(OrderWorkflow.cancel, partial)
@@ -120,11 +132,7 @@ async def test_an_order_cancelled_while_a_capture_of_unknown_outcome_awaits_a_pe
     world: World,
 ) -> None:
     world.payments.capture_lost = True
-    handle = await world.place(policy=SHORT.model_copy(update={"retry_budget": timedelta(seconds=2)}))
-    await world.mailer.wait_for("ESCALATION")
-
-    outcome = await handle.execute_update(OrderWorkflow.cancel, staff_cancel())
-    order = await handle.result()
+    outcome, order = await cancelled_while_stuck(world)
 
     assert outcome.outcome is Verdict.ACCEPTED and order.status is OrderStatus.CANCELLED
     # The lost capture had gone through, so the hold could not be released: the charge is refunded.
@@ -137,11 +145,7 @@ async def test_an_order_cancelled_while_a_reservation_of_unknown_outcome_awaits_
     world: World,
 ) -> None:
     world.inventory.reserve_lost = True
-    handle = await world.place(policy=SHORT.model_copy(update={"retry_budget": timedelta(seconds=2)}))
-    await world.mailer.wait_for("ESCALATION")
-
-    outcome = await handle.execute_update(OrderWorkflow.cancel, staff_cancel())
-    order = await handle.result()
+    outcome, order = await cancelled_while_stuck(world)
 
     assert outcome.outcome is Verdict.ACCEPTED and order.status is OrderStatus.CANCELLED
     assert world.inventory.on_hand == {"MUG": 10, "TEA": 10}
