@@ -7,6 +7,7 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from activities.failures import BusinessFailure, final_on_business_failure
+from domain.placement import PlaceOrder, idempotency_key
 
 
 class CardDeclined(BusinessFailure):
@@ -36,6 +37,17 @@ class AuthorizePayment(BaseModel):
     currency: str
     payment_method: str
     idempotency_key: str
+
+    @classmethod
+    def for_order(cls, command: PlaceOrder) -> "AuthorizePayment":
+        """The one authorization of an order: asked again under its key, the gateway answers the same."""
+        return cls(
+            order_id=command.order_id,
+            amount_minor=command.total_minor,
+            currency=command.currency,
+            payment_method=command.payment_method,
+            idempotency_key=idempotency_key(command.order_id, "authorize"),
+        )
 
 
 class Authorization(BaseModel):

@@ -63,6 +63,7 @@ class StockState(StrEnum):
 
 class PaymentState(StrEnum):
     NONE = "NONE"
+    UNCONFIRMED = "UNCONFIRMED"  # an authorization was asked for and its answer lost: a hold may exist
     AUTHORIZED = "AUTHORIZED"
     CAPTURED = "CAPTURED"
     VOIDED = "VOIDED"
@@ -246,7 +247,7 @@ class Order(BaseModel):
         return (
             self.outstanding_minor == 0
             and self.refund_pending_minor == 0
-            and not self.holds_authorization
+            and self.payment not in (PaymentState.AUTHORIZED, PaymentState.UNCONFIRMED)
             and not self.has_live_label
             and self.stock not in (StockState.RESERVED, StockState.UNCONFIRMED)
         )
@@ -322,9 +323,22 @@ class Order(BaseModel):
 
     def record_authorization(self, authorization_id: str, amount_minor: int, at: datetime) -> None:
         self.move(OrderStatus.PAYMENT_AUTHORIZED, at, f"{amount_minor} {self.currency} held")
+        self._hold(authorization_id, amount_minor)
+
+    def record_hold_found(self, authorization_id: str, amount_minor: int, at: datetime) -> None:
+        """An authorization whose answer was lost turned out to hold money (found while cancelling)."""
+        self._hold(authorization_id, amount_minor)
+        self.note(at, "AUTHORIZATION_FOUND", f"{amount_minor} {self.currency} held by {authorization_id}")
+
+    def _hold(self, authorization_id: str, amount_minor: int) -> None:
         self.authorization_id = authorization_id
         self.authorized_minor = amount_minor
         self.payment = PaymentState.AUTHORIZED
+
+    def record_payment(self, state: PaymentState, at: datetime, detail: str) -> None:
+        """What is known of the payment changed without money moving (an answer lost, or no hold after all)."""
+        self.payment = state
+        self.note(at, f"PAYMENT_{state.value}", detail)
 
     def record_capture(self, amount_minor: int, at: datetime) -> None:
         if amount_minor > self.authorized_minor - self.captured_minor:

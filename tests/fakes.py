@@ -64,6 +64,7 @@ class FakePaymentGateway:
     down: bool = False  # every authorization fails as if the gateway were unreachable
     capture_down: bool = False  # every capture fails so, nothing captured
     capture_lost: bool = False  # every capture is done, but its answer is lost on the way back
+    authorize_lost: bool = False  # every authorization is made, but its answer is lost on the way back
 
     def _once(self, key: str) -> bool:
         self.calls[key] += 1
@@ -78,6 +79,8 @@ class FakePaymentGateway:
             raise CardDeclined("Your card was declined.", code="generic_decline")
         self.payment_methods[request.order_id] = request.payment_method
         self.authorized[f"pi_{request.order_id}"] = request.amount_minor
+        if self.authorize_lost:
+            raise ConnectionError("gateway timed out")
         return Authorization(authorization_id=f"pi_{request.order_id}", amount_minor=request.amount_minor)
 
     async def capture(self, request: CapturePayment) -> int:

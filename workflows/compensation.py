@@ -10,6 +10,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.carrier import CarrierActivities, RequestIntercept, VoidLabel
     from activities.inventory import InventoryActivities, ReleaseStock, RestockReturned, StockLine
     from activities.payment import (
+        AuthorizePayment,
         FollowRefund,
         IssueStoreCredit,
         PaymentActivities,
@@ -19,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.cancellation import Compensation, Step
     from domain.messages import money
-    from domain.order import Order, StockState
+    from domain.order import Order, PaymentState, StockState
     from domain.placement import PlaceOrder, idempotency_key
     from domain.requests import CancellationRequest, RefundDestination, Resolution, ResolutionAction
     from workflows import options
@@ -105,6 +106,8 @@ class Compensator:
 
     async def _void(self, step: Compensation, key: str) -> None:
         order = self._order
+        if order.authorization_id is None and not await self._find_hold():
+            return
         assert order.authorization_id is not None
         try:
             await self._call(
@@ -119,6 +122,19 @@ class Compensator:
             order.record_capture_found(int(cause.details[1]), workflow.now())
             raise StepChanged(step.refund_instead(order)) from None
         order.record_void(workflow.now())
+
+    async def _find_hold(self) -> bool:
+        """The authorization's answer was lost: asked again under its key, the gateway tells what it holds."""
+        order = self._order
+        try:
+            held = await self._call(PaymentActivities.authorize_payment, AuthorizePayment.for_order(self._command))
+        except ActivityError as error:
+            if not (isinstance(error.cause, ApplicationError) and error.cause.type == "CardDeclined"):
+                raise
+            order.record_payment(PaymentState.NONE, workflow.now(), "the card was declined: nothing is held")
+            return False
+        order.record_hold_found(held.authorization_id, held.amount_minor, workflow.now())
+        return True
 
     async def _ask_carrier(
         self, activity: Callable[..., Any], request: type[VoidLabel] | type[RequestIntercept], key: str

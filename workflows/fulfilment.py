@@ -13,7 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
     from activities.payment import AuthorizePayment, CapturePayment, PaymentActivities
     from domain import messages
-    from domain.order import Order, OrderStatus, StockState
+    from domain.order import Order, OrderStatus, PaymentState, StockState
     from domain.placement import PlaceOrder, idempotency_key
     from domain.requests import CancellationRequest, CancelReason, RequestedBy, ResolutionAction
     from domain.shipment import Shipment
@@ -77,20 +77,19 @@ class Fulfilment:
         self._publisher.publish()
 
     async def _authorize_payment(self) -> None:
-        command = self._command
-        request = AuthorizePayment(
-            order_id=command.order_id,
-            amount_minor=command.total_minor,
-            currency=command.currency,
-            payment_method=command.payment_method,
-            idempotency_key=self._key("authorize"),
-        )
+        request = AuthorizePayment.for_order(self._command)
+        order = self._order
         try:
-            authorization = await self._step(PaymentActivities.authorize_payment, lambda: request, ends_order=True)
+            authorization = await self._step(
+                PaymentActivities.authorize_payment,
+                lambda: request,
+                ends_order=True,
+                lost=lambda: order.record_payment(PaymentState.UNCONFIRMED, workflow.now(), "the gateway's answer was lost"),
+            )
         except ActivityError as error:
             self._cancel_for(error, CancelReason.DECLINED)
         else:
-            self._order.record_authorization(authorization.authorization_id, authorization.amount_minor, workflow.now())
+            order.record_authorization(authorization.authorization_id, authorization.amount_minor, workflow.now())
         await self._checkpoint()
 
     async def _reserve_stock(self) -> None:

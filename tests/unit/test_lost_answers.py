@@ -115,3 +115,17 @@ def test_a_cancellation_while_a_reservation_is_unconfirmed_releases_whatever_it_
         (Step.VOID_AUTHORIZATION, None), (Step.RELEASE_STOCK, None)
     ]
     assert not order.settled
+
+
+def test_a_cancellation_while_an_authorization_is_unconfirmed_releases_whatever_hold_it_finds():
+    order = order_at(Stage.PLACED)
+    order.record_payment(PaymentState.UNCONFIRMED, at(1), "the gateway's answer was lost")
+    unsettled = not order.settled
+
+    decision = answer(order, cancel_request())
+    order.record_hold_found("pi_1", TOTAL, at(31))
+
+    assert unsettled
+    assert [step.step for step in decision.compensations] == [Step.VOID_AUTHORIZATION]
+    assert order.status is OrderStatus.CANCELLING and order.holds_authorization
+    assert (order.authorization_id, order.authorized_minor) == ("pi_1", TOTAL)

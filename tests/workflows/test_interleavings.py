@@ -27,9 +27,12 @@ async def stuck(world: World) -> WorkflowHandle:
     return handle
 
 
-async def cancelled_while_stuck(world: World) -> tuple[CancellationOutcome, Order]:
-    """Cancel the whole order while a step that failed awaits a person; the order as it ended."""
+async def cancelled_while_stuck(world: World, party: object, fault: str) -> tuple[CancellationOutcome, Order]:
+    """Cancel the whole order while a step that failed (the third party's `fault`) awaits a person,
+    the third party working again by then; the order as it ended."""
+    setattr(party, fault, True)
     handle = await stuck(world)
+    setattr(party, fault, False)
     outcome = await handle.execute_update(OrderWorkflow.cancel, staff_cancel())
     return outcome, await handle.result()
 
@@ -131,8 +134,7 @@ async def test_units_cancelled_while_a_reservation_of_unknown_outcome_awaits_a_p
 async def test_an_order_cancelled_while_a_capture_of_unknown_outcome_awaits_a_person_refunds_what_it_took(
     world: World,
 ) -> None:
-    world.payments.capture_lost = True
-    outcome, order = await cancelled_while_stuck(world)
+    outcome, order = await cancelled_while_stuck(world, world.payments, "capture_lost")
 
     assert outcome.outcome is Verdict.ACCEPTED and order.status is OrderStatus.CANCELLED
     # The lost capture had gone through, so the hold could not be released: the charge is refunded.
@@ -144,12 +146,23 @@ async def test_an_order_cancelled_while_a_capture_of_unknown_outcome_awaits_a_pe
 async def test_an_order_cancelled_while_a_reservation_of_unknown_outcome_awaits_a_person_gives_the_units_back(
     world: World,
 ) -> None:
-    world.inventory.reserve_lost = True
-    outcome, order = await cancelled_while_stuck(world)
+    outcome, order = await cancelled_while_stuck(world, world.inventory, "reserve_lost")
 
     assert outcome.outcome is Verdict.ACCEPTED and order.status is OrderStatus.CANCELLED
     assert world.inventory.on_hand == {"MUG": 10, "TEA": 10}
     assert world.inventory.reserved[order.order_id] == {"MUG": 0, "TEA": 0}
+
+
+async def test_an_order_cancelled_while_an_authorization_of_unknown_outcome_awaits_a_person_releases_the_hold(
+    world: World,
+) -> None:
+    outcome, order = await cancelled_while_stuck(world, world.payments, "authorize_lost")
+
+    assert outcome.outcome is Verdict.ACCEPTED and order.status is OrderStatus.CANCELLED
+    # The lost authorization had put a hold on the card: it is found under its key and released.
+    assert world.payments.voided == {f"pi_{order.order_id}"} and order.authorization_voided
+    assert order.captured_minor == 0 and not world.payments.captured
+    assert "The hold on your card has been released" in world.mailer.messages[-1].body
 
 
 async def test_a_request_id_reused_with_other_lines_while_the_first_waits_behind_a_step_is_refused(
