@@ -268,6 +268,20 @@ def compensations_for(order: Order, request: CancellationRequest, selection: Sel
     return plan
 
 
+def surplus_units(order: Order, reserved: Selection) -> Compensation | None:
+    """A reservation re-sent after its answer was lost holds what was open when it was first sent:
+    the units of lines cancelled meanwhile were never picked, so they go back on hand."""
+    extra = order.beyond_open(reserved)
+    return Compensation(step=Step.RELEASE_STOCK, lines=tuple(sorted(extra.items()))) if extra else None
+
+
+def surplus_money(order: Order) -> Compensation | None:
+    """A capture re-sent after its answer was lost takes what was open when it was first sent: the
+    share of lines cancelled meanwhile goes back to the card the customer should never have paid with."""
+    amount = order.overcaptured_minor
+    return Compensation(step=Step.REFUND_PAYMENT, amount_minor=amount) if amount else None
+
+
 def _refund(order: Order, request: CancellationRequest, selection: Selection) -> list[Compensation]:
     """A partial cancellation pays back its lines; a full one everything still captured (see Compensation.rest)."""
     full = is_full(order, selection)

@@ -9,10 +9,11 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.carrier import CarrierActivities, CreateShipment
-    from activities.inventory import InventoryActivities, ReleaseStock, ReserveStock, ShipStock, StockLine
+    from activities.inventory import InventoryActivities, ReserveStock, ShipStock, StockLine
     from activities.mail import MailActivities
     from activities.payment import AuthorizePayment, CapturePayment, PaymentActivities
     from domain import messages
+    from domain.cancellation import surplus_money, surplus_units
     from domain.order import Order, OrderStatus, PaymentState, StockState
     from domain.placement import PlaceOrder, idempotency_key
     from domain.requests import CancellationRequest, CancelReason, RequestedBy, ResolutionAction
@@ -105,26 +106,15 @@ class Fulfilment:
             self._cancel_for(error, CancelReason.INVENTORY)
         else:
             self._order.record_stock(StockState.RESERVED, workflow.now())
-            await self._release_beyond_open()
+            assert self._reserved is not None
+            reserved = {line.sku: line.quantity for line in self._reserved.lines}
+            await self._reversal.give_back(surplus_units(self._order, reserved))
         await self._checkpoint()
-
-    async def _release_beyond_open(self) -> None:
-        """Units a reservation took for lines cancelled while its answer was lost go back on hand:
-        they were never picked, so they are restocked whatever the request asked."""
-        assert self._reserved is not None
-        extra = self._order.beyond_open({line.sku: line.quantity for line in self._reserved.lines})
-        if not extra:
-            return
-        lines = [StockLine(sku=sku, quantity=quantity) for sku, quantity in extra.items()]
-        key = self._key("release-extra")
-        release = ReleaseStock(order_id=self._order.order_id, restock=True, lines=lines, idempotency_key=key)
-        await self._step(InventoryActivities.release_stock, lambda: release, options.INVENTORY)
-        self._order.note(workflow.now(), "STOCK_PARTLY_RELEASED", ", ".join(f"{q} x {s}" for s, q in extra.items()))
 
     async def _capture_payment(self) -> None:
         captured = await self._step(PaymentActivities.capture_payment, self._capture)
         self._order.record_capture(captured, workflow.now())
-        await self._reversal.refund_overcapture()
+        await self._reversal.give_back(surplus_money(self._order))
         await self._checkpoint()
 
     async def _buy_label(self) -> None:

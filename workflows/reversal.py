@@ -17,12 +17,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.search import Publisher
 
 
-# The system's own request to give back an overcapture: it names the refund's idempotency key.
-OVERCAPTURE = CancellationRequest(
-    request_id="overcapture",
+# The system's own request to give back a surplus: it names the idempotency keys of the steps.
+SURPLUS = CancellationRequest(
+    request_id="surplus",
     reason=CancelReason.OTHER,
     requested_by=RequestedBy.SYSTEM,
-    note="captured for lines cancelled while the capture's answer was lost",
+    note="taken for lines cancelled while a step's answer was lost",
 )
 
 
@@ -77,16 +77,17 @@ class Reversal:
             if decision.outcome.outcome is Verdict.INTERCEPT_REQUESTED:
                 asyncio.create_task(self._intercept_deadline(request.request_id))
 
-    async def refund_overcapture(self) -> None:
-        """Give back what a capture took for lines cancelled while its answer was lost."""
-        order = self._order
-        amount = order.overcaptured_minor
-        if not amount:
+    async def give_back(self, surplus: Compensation | None) -> None:
+        """Give back what a step re-sent after its answer was lost took for lines cancelled
+        meanwhile (domain.cancellation.surplus_*); money taken so is owned up to the customer."""
+        if surplus is None:
             return
+        order = self._order
         refunded, credited = order.refunded_minor, order.store_credit_minor
-        await self._compensate(Compensation(step=Step.REFUND_PAYMENT, amount_minor=amount), OVERCAPTURE)
-        credited = order.store_credit_minor - credited
-        self._outbox.post(messages.charge_correction(order, order.refunded_minor - refunded - credited, credited))
+        await self._compensate(surplus, SURPLUS)
+        if surplus.step is Step.REFUND_PAYMENT:
+            credited = order.store_credit_minor - credited
+            self._outbox.post(messages.charge_correction(order, order.refunded_minor - refunded - credited, credited))
 
     async def _compensate(self, step: Compensation, request: CancellationRequest, attempt: int = 0) -> None:
         """Run one step until it is done, asking a person each time it cannot be."""

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain import messages
-from domain.cancellation import Step
+from domain.cancellation import Step, surplus_money, surplus_units
 from domain.order import Order, OrderStatus, PaymentState, StockState
 from domain.requests import RefundDestination
 from tests.unit.factories import (
@@ -129,3 +129,20 @@ def test_a_cancellation_while_an_authorization_is_unconfirmed_releases_whatever_
     assert [step.step for step in decision.compensations] == [Step.VOID_AUTHORIZATION]
     assert order.status is OrderStatus.CANCELLING and order.holds_authorization
     assert (order.authorization_id, order.authorized_minor) == ("pi_1", TOTAL)
+
+
+def test_the_surplus_of_a_lost_answer_is_the_cancelled_units_back_on_hand_and_their_money_back_to_the_card():
+    order = order_at(Stage.CONFIRMED)
+    reserved = {line.sku: line.open_quantity for line in order.lines}
+    asked = order.capturable_minor
+    request = cancel_lines("meanwhile", ("sku-1", 1), refund_to=RefundDestination.STORE_CREDIT, restock=False)
+    order.record_answer(request, accepted(request), {"sku-1": 1}, at(5))
+    order.record_capture(asked, at(6))
+
+    units, money = surplus_units(order, reserved), surplus_money(order)
+
+    assert units is not None and (units.step, units.lines, units.restock) == (Step.RELEASE_STOCK, (("sku-1", 1),), True)
+    assert money is not None and (money.step, money.amount_minor, money.refund_to) == (
+        Step.REFUND_PAYMENT, 1000, RefundDestination.ORIGINAL
+    )
+    assert surplus_units(order, {"sku-2": 1}) is None
