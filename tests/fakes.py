@@ -135,6 +135,7 @@ class FakeInventoryStore:
     shipped_by_order: dict[str, Counter[str]] = field(default_factory=dict)
     keys: set[str] = field(default_factory=set)
     ship_down: bool = False  # booking units out fails as if the database were unreachable
+    ship_gate: Gate | None = None
     reserve_lost: bool = False  # every reservation is made, but its answer is lost on the way back
 
     async def reserve(self, request: ReserveStock) -> None:
@@ -163,6 +164,8 @@ class FakeInventoryStore:
             target[sku] += quantity
 
     async def ship(self, request: ShipStock) -> None:
+        if self.ship_gate:
+            await self.ship_gate.pass_through()
         if self.ship_down:
             raise ConnectionError("inventory database unreachable")
         for sku, quantity in self.reserved.get(request.order_id, {}).items():

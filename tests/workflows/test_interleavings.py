@@ -208,9 +208,12 @@ async def test_a_carrier_silent_past_the_deadline_while_a_failed_step_awaits_a_p
     policy = SHORT.model_copy(update={"retry_budget": timedelta(seconds=2), "intercept_deadline": timedelta(seconds=1)})
     handle = await world.place(policy=policy)
     await world.carrier.label_gate.entered.wait()
+    ship = world.inventory.ship_gate = Gate()
     await handle.signal(OrderWorkflow.shipment_event, scan(ShipmentEventType.PICKED_UP))
+    await ship.entered.wait()
     # Decided once booking the units out has failed: the carrier is asked to bring the parcel back.
     recall = await handle.start_update(OrderWorkflow.cancel, staff_cancel(), wait_for_stage=ACCEPTED)
+    ship.opened.set()
     assert (await recall.result()).outcome is Verdict.INTERCEPT_REQUESTED
     await world.mailer.wait_for("ESCALATION")
     stuck = await handle.query(OrderWorkflow.status)
