@@ -255,7 +255,7 @@ def compensations_for(order: Order, request: CancellationRequest, selection: Sel
         plan.append(Compensation(step=Step.VOID_LABEL))
     if order.payment is PaymentState.CAPTURED:
         plan.extend(_refund(order, request, selection))
-    elif full and order.payment in (PaymentState.AUTHORIZED, PaymentState.UNCONFIRMED):
+    elif full and order.holds_authorization:
         # refund_to: where the money goes should the void find the hold captured after all.
         plan.append(Compensation(step=Step.VOID_AUTHORIZATION, refund_to=request.refund_to))
     if order.stock is StockState.RESERVED:

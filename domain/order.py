@@ -196,7 +196,8 @@ class Order(BaseModel):
 
     @property
     def holds_authorization(self) -> bool:
-        return self.payment is PaymentState.AUTHORIZED
+        """A hold may be on the card: authorized, or asked for with the answer lost."""
+        return self.payment in (PaymentState.AUTHORIZED, PaymentState.UNCONFIRMED)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -247,7 +248,7 @@ class Order(BaseModel):
         return (
             self.outstanding_minor == 0
             and self.refund_pending_minor == 0
-            and self.payment not in (PaymentState.AUTHORIZED, PaymentState.UNCONFIRMED)
+            and not self.holds_authorization
             and not self.has_live_label
             and self.stock not in (StockState.RESERVED, StockState.UNCONFIRMED)
         )
