@@ -73,6 +73,8 @@ async def test_a_recall_by_staff_after_pickup_settles_on_the_carriers_answer_des
     recall = await handle.execute_update(OrderWorkflow.cancel, staff_cancel("staff"))
     for kind in (ShipmentEventType.INTERCEPTED, ShipmentEventType.RETURNED_TO_SENDER):
         await handle.signal(OrderWorkflow.shipment_event, scan(kind))
+    # The carrier's answer waits behind whatever step is in flight: ask again once the customer was told.
+    await world.mailer.wait_for("CANCELLATION")
     settled = await handle.execute_update(OrderWorkflow.cancel, staff_cancel("staff"))
 
     assert recall.outcome is Verdict.INTERCEPT_REQUESTED
