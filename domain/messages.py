@@ -4,7 +4,6 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from domain import currency
 from domain.order import Order
 from domain.placement import idempotency_key
 from domain.requests import CancellationOutcome, CancellationRequest, CancelReason
@@ -33,10 +32,6 @@ class CustomerMessage(BaseModel):
     body: str
 
 
-def money(order: Order, amount_minor: int) -> str:
-    return currency.money(amount_minor, order.currency)
-
-
 _WHY = {
     CancelReason.DECLINED: "your payment was declined",
     CancelReason.INVENTORY: "some items are out of stock",
@@ -60,16 +55,16 @@ def _to_customer(order: Order, kind: MessageKind, subject: str, body: str, reque
 
 def confirmation(order: Order) -> CustomerMessage:
     items = "\n".join(f"- {line.quantity} x {line.sku}" for line in order.lines)
-    body = f"Thank you for your order.\n{items}\nTotal: {money(order, order.total_minor)}."
+    body = f"Thank you for your order.\n{items}\nTotal: {order.told(order.total_minor)}."
     return _to_customer(order, MessageKind.CONFIRMATION, f"Order {order.order_id} confirmed", body, None)
 
 
 def _money_back(order: Order, to_card: int, to_credit: int) -> str:
     parts = []
     if to_card:
-        parts.append(f"refunded {money(order, to_card)} to your original payment method")
+        parts.append(f"refunded {order.told(to_card)} to your original payment method")
     if to_credit:
-        parts.append(f"added {money(order, to_credit)} to your store credit")
+        parts.append(f"added {order.told(to_credit)} to your store credit")
     return "We " + " and ".join(parts) + "." if parts else ""
 
 

@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
+from domain.currency import money
 from domain.errors import InvalidTransition, InvariantViolation
 from domain.placement import OrderLine, PlaceOrder
 from domain.requests import (
@@ -155,10 +156,14 @@ class Order(BaseModel):
             currency=command.currency,
             total_minor=command.total_minor,
         )
-        order.note(at, "PLACED", f"{len(command.lines)} line(s), total {command.total_minor} {command.currency}")
+        order.note(at, "PLACED", f"{len(command.lines)} line(s), total {money(command.total_minor, command.currency)}")
         return order
 
     # Facts derived from the record.
+
+    def told(self, amount_minor: int) -> str:
+        """An amount of this order's currency as people read it (12.50 EUR, 1250 JPY)."""
+        return money(amount_minor, self.currency)
 
     @property
     def outstanding_minor(self) -> int:
@@ -323,13 +328,13 @@ class Order(BaseModel):
         self.window_closes_at = window_closes_at
 
     def record_authorization(self, authorization_id: str, amount_minor: int, at: datetime) -> None:
-        self.move(OrderStatus.PAYMENT_AUTHORIZED, at, f"{amount_minor} {self.currency} held")
+        self.move(OrderStatus.PAYMENT_AUTHORIZED, at, f"{self.told(amount_minor)} held")
         self._hold(authorization_id, amount_minor)
 
     def record_hold_found(self, authorization_id: str, amount_minor: int, at: datetime) -> None:
         """An authorization whose answer was lost turned out to hold money (found while cancelling)."""
         self._hold(authorization_id, amount_minor)
-        self.note(at, "AUTHORIZATION_FOUND", f"{amount_minor} {self.currency} held by {authorization_id}")
+        self.note(at, "AUTHORIZATION_FOUND", f"{self.told(amount_minor)} held by {authorization_id}")
 
     def _hold(self, authorization_id: str, amount_minor: int) -> None:
         self.authorization_id = authorization_id
@@ -344,7 +349,7 @@ class Order(BaseModel):
     def record_capture(self, amount_minor: int, at: datetime) -> None:
         if amount_minor > self.authorized_minor - self.captured_minor:
             raise InvariantViolation(f"capture of {amount_minor} exceeds the authorization of {self.authorized_minor}")
-        self.move(OrderStatus.FULFILLING, at, f"{amount_minor} {self.currency} captured")
+        self.move(OrderStatus.FULFILLING, at, f"{self.told(amount_minor)} captured")
         self.captured_minor += amount_minor
         self.payment = PaymentState.CAPTURED
 
@@ -356,11 +361,11 @@ class Order(BaseModel):
             raise InvariantViolation(f"capture of {amount_minor} exceeds the authorization of {self.authorized_minor}")
         self.captured_minor += amount_minor
         self.payment = PaymentState.CAPTURED
-        self.note(at, "CAPTURE_FOUND", f"{amount_minor} {self.currency} captured by a call whose answer was lost")
+        self.note(at, "CAPTURE_FOUND", f"{self.told(amount_minor)} captured by a call whose answer was lost")
 
     def record_void(self, at: datetime) -> None:
         self.payment = PaymentState.VOIDED
-        self.note(at, "AUTHORIZATION_VOIDED", f"hold of {self.authorized_minor} {self.currency} released")
+        self.note(at, "AUTHORIZATION_VOIDED", f"hold of {self.told(self.authorized_minor)} released")
 
     def record_refund_started(self, amount_minor: int, at: datetime, detail: str) -> None:
         if amount_minor <= 0 or amount_minor > self.outstanding_minor:

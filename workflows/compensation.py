@@ -19,7 +19,6 @@ with workflow.unsafe.imports_passed_through():
         VoidAuthorization,
     )
     from domain.cancellation import Compensation, Step
-    from domain.messages import money
     from domain.order import Order, PaymentState, StockState
     from domain.placement import PlaceOrder, idempotency_key
     from domain.requests import CancellationRequest, RefundDestination, Resolution, ResolutionAction
@@ -184,7 +183,7 @@ class Compensator:
         order.record_refund_settled(amount_minor, succeeded, workflow.now(), detail)
         if not succeeded:
             raise StepFailed(
-                f"refund {refund_id} of {money(order, amount_minor)} {settled.status}: {settled.failure_reason}",
+                f"refund {refund_id} of {order.told(amount_minor)} {settled.status}: {settled.failure_reason}",
                 Compensation(step=Step.REFUND_PAYMENT).ways_out,
                 refused=True,
             )
@@ -208,7 +207,7 @@ class Compensator:
         """A person did the step outside the system (or decided it needs no doing): record it as done."""
         order, at, who = self._order, workflow.now(), f"by {resolution.by} outside the system"
         if step.step is Step.REFUND_PAYMENT:
-            order.record_refund(step.amount_minor, at, f"{money(order, step.amount_minor)} settled {who}")
+            order.record_refund(step.amount_minor, at, f"{order.told(step.amount_minor)} settled {who}")
         elif step.step is Step.VOID_LABEL:
             order.record_label_void(at)
         elif step.step is Step.VOID_AUTHORIZATION:

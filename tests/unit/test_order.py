@@ -42,6 +42,16 @@ def test_a_placed_order_starts_placed_with_the_commands_total():
     assert [entry.event for entry in order.timeline] == ["PLACED"]
 
 
+@pytest.mark.parametrize(("currency", "told"), [("EUR", "24.99 EUR"), ("JPY", "2499 JPY"), ("KWD", "2.499 KWD")])
+def test_the_timeline_tells_amounts_in_the_currencys_own_minor_unit(currency: str, told: str):
+    order = Order.placed(place_order(lines=2, unit_price_minor=1000, shipping_fee_minor=499, currency=currency), at(0))
+
+    order.record_authorization("pi_1", order.total_minor, at(1))
+
+    assert order.timeline[0].detail == f"2 line(s), total {told}"
+    assert order.timeline[-1].detail == f"{told} held"
+
+
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
