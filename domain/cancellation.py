@@ -127,6 +127,8 @@ def check_request(order: Order, request: CancellationRequest, waiting: Sequence[
                 f"request_id {request.request_id!r} was already used for a different request on order {order.order_id}"
             )
         return
+    if order.stage in _TERMINAL_ANSWERS:
+        return  # the order's own state is the truer answer (ALREADY_CANCELLED, ...), and decide gives it
     check_lines(order, request)
 
 

@@ -16,6 +16,7 @@ from tests.unit.factories import (
     at,
     cancel_lines,
     cancel_request,
+    cancelled_at,
     carry_out,
     order_at,
     place_order,
@@ -63,6 +64,21 @@ def test_units_already_cancelled_cannot_be_cancelled_again():
 
     with pytest.raises(InvalidLines, match="line sku-1: 2 to cancel but only 1 still open"):
         check_request(order, cancel_lines("req-2", ("sku-1", 2)))
+
+
+@pytest.mark.parametrize(
+    ("stage", "code"),
+    [(Stage.CONFIRMED, ReasonCode.ALREADY_CANCELLED), (Stage.DELIVERED, ReasonCode.ALREADY_DELIVERED)],
+)
+def test_lines_asked_of_an_order_that_has_ended_get_the_orders_answer_not_a_refusal_of_the_lines(stage, code):
+    order = cancelled_at(stage) if stage is Stage.CONFIRMED else order_at(stage)
+    request = cancel_lines("req-late", ("sku-1", 1))
+
+    check_request(order, request)
+    decision = decide(order, request, POLICY, IN_WINDOW)
+
+    assert (decision.outcome.outcome, decision.outcome.reason_code) == (Verdict.REJECTED, code)
+    assert decision.compensations == []
 
 
 def test_a_wrong_line_that_gets_past_the_validator_is_rejected_with_nothing_to_undo():
