@@ -167,6 +167,7 @@ class PaymentActivities:
         return await self._gateway.refund(request)
 
     @activity.defn
+    @final_on_business_failure
     async def follow_refund(self, request: FollowRefund) -> Refund:
         """Return the refund once it has settled (succeeded, failed or canceled); poll until then."""
         refund = await self._gateway.refund_status(request)

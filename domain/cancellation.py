@@ -69,12 +69,16 @@ class Compensation(BaseModel):
         still captured, where the request asked money to go."""
         return self.model_copy(update={"step": Step.REFUND_PAYMENT, "amount_minor": order.outstanding_minor})
 
-    @property
-    def ways_out(self) -> list[ResolutionAction]:
+    def ways_out(self, *, card_refused: bool, credit_unknown: bool = False) -> list[ResolutionAction]:
         """What a person may do when this step cannot be done: try again, or record it as done
-        outside the system; money that cannot go back to the card may go to store credit."""
+        outside the system. Money the card refused (its refund failed) may go to store credit;
+        a refund whose answer was lost or that is still pending may yet reach the card, so
+        crediting it too could pay the customer twice. Likewise a store credit whose answer was
+        lost is asked for again under its key, never swapped back for a refund to the card."""
+        if credit_unknown:
+            return [ResolutionAction.REFUND_TO_STORE_CREDIT, ResolutionAction.MARK_RESOLVED]
         actions = [ResolutionAction.RETRY]
-        if self.step is Step.REFUND_PAYMENT and self.refund_to is RefundDestination.ORIGINAL:
+        if card_refused and self.step is Step.REFUND_PAYMENT and self.refund_to is RefundDestination.ORIGINAL:
             actions.append(ResolutionAction.REFUND_TO_STORE_CREDIT)
         return [*actions, ResolutionAction.MARK_RESOLVED]
 

@@ -65,6 +65,9 @@ class FakePaymentGateway:
     capture_down: bool = False  # every capture fails so, nothing captured
     capture_lost: bool = False  # every capture is done, but its answer is lost on the way back
     authorize_lost: bool = False  # every authorization is made, but its answer is lost on the way back
+    refund_lost: bool = False  # every refund is started, but its answer is lost on the way back
+    refunds_settle: bool = True  # False: refunds stay pending, as a slow bank's do
+    credit_lost: bool = False  # every store credit is given, but its answer is lost on the way back
 
     def _once(self, key: str) -> bool:
         self.calls[key] += 1
@@ -104,13 +107,17 @@ class FakePaymentGateway:
         if self._once(request.idempotency_key):
             self.refunded[request.authorization_id] = self.refunded.get(request.authorization_id, 0) + request.amount_minor
         refund_id = f"re_{request.idempotency_key}"
-        self.refunds[refund_id] = Refund(refund_id=refund_id, amount_minor=request.amount_minor, status=RefundStatus.PENDING)
-        return self.refunds[refund_id]
+        refund = self.refunds.setdefault(
+            refund_id, Refund(refund_id=refund_id, amount_minor=request.amount_minor, status=RefundStatus.PENDING)
+        )
+        if self.refund_lost:
+            raise ConnectionError("gateway timed out")
+        return refund
 
     async def refund_status(self, request: FollowRefund) -> Refund:
         """Settles on the first look: failed for the failing card, succeeded otherwise."""
         refund = self.refunds[request.refund_id]
-        if refund.status is RefundStatus.PENDING:
+        if refund.status is RefundStatus.PENDING and self.refunds_settle:
             failing = self.payment_methods.get(request.order_id) == FAILING_REFUND_CARD
             status = RefundStatus.FAILED if failing else RefundStatus.SUCCEEDED
             refund = self.refunds[request.refund_id] = refund.model_copy(
@@ -123,6 +130,8 @@ class FakePaymentGateway:
     async def issue_store_credit(self, request: IssueStoreCredit) -> StoreCredit:
         if self._once(request.idempotency_key):
             self.credited[request.customer_id] = self.credited.get(request.customer_id, 0) + request.amount_minor
+        if self.credit_lost:
+            raise ConnectionError("gateway timed out")
         return StoreCredit(credit_id=f"cr_{request.idempotency_key}", amount_minor=request.amount_minor)
 
 
@@ -214,18 +223,18 @@ class FakeMailer:
 
     sent: Counter[str] = field(default_factory=Counter)
     messages: list[CustomerMessage] = field(default_factory=list)
-    arrivals: dict[str, asyncio.Event] = field(default_factory=dict)
+    arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     async def send(self, message: CustomerMessage) -> None:
         self.sent[message.key] += 1
         self.messages.append(message)
-        self._arrival(message.kind.value).set()
+        async with self.arrived:
+            self.arrived.notify_all()
 
-    def _arrival(self, kind: str) -> asyncio.Event:
-        return self.arrivals.setdefault(kind, asyncio.Event())
-
-    async def wait_for(self, kind: str) -> None:
-        await self._arrival(kind).wait()
+    async def wait_for(self, kind: str, count: int = 1) -> None:
+        """Until `count` messages of this kind have been sent."""
+        async with self.arrived:
+            await self.arrived.wait_for(lambda: sum(m.kind.value == kind for m in self.messages) >= count)
 
     def kinds(self, order_id: str) -> list[str]:
         return [m.kind.value for m in self.messages if m.order_id == order_id]

@@ -63,16 +63,22 @@ class Compensator:
         self._order = order
         self._command = command
         self._call = call
-        self._refunds_started: dict[str, str] = {}  # idempotency key -> refund id
+        # Refunds started and not yet settled, by idempotency key: a retry follows the same refund.
+        self._refunds_started: dict[str, str] = {}
+
+    def _key(self, step: Compensation, request: CancellationRequest, attempt: int) -> str:
+        name = step.step.value.lower() + (f"-{attempt}" if attempt else "")
+        return idempotency_key(self._order.order_id, name, request.request_id)
 
     async def run(self, step: Compensation, request: CancellationRequest, attempt: int) -> None:
-        name = step.step.value.lower() + (f"-{attempt}" if attempt else "")
-        key = idempotency_key(self._order.order_id, name, request.request_id)
         try:
-            await self._run(step, key)
+            await self._run(step, self._key(step, request, attempt))
         except ActivityError as error:
             problem, refused = describe(error)
-            raise StepFailed(f"{step.step.value} failed: {problem}", step.ways_out, refused=refused) from None
+            # Refused or lost, a refund's answer never says the card refused the money.
+            raise StepFailed(
+                f"{step.step.value} failed: {problem}", step.ways_out(card_refused=False), refused=refused
+            ) from None
 
     async def _run(self, step: Compensation, key: str) -> None:
         order, now = self._order, workflow.now
@@ -101,7 +107,7 @@ class Compensator:
         elif step.refund_to is RefundDestination.STORE_CREDIT:
             await self._credit(step.amount_minor, key)
         else:
-            await self._refund(step.amount_minor, key)
+            await self._refund(step, key)
 
     async def _void(self, step: Compensation, key: str) -> None:
         order = self._order
@@ -158,8 +164,8 @@ class Compensator:
         )
         self._order.record_store_credit(credit.amount_minor, workflow.now(), f"store credit {credit.credit_id}")
 
-    async def _refund(self, amount_minor: int, key: str) -> None:
-        order = self._order
+    async def _refund(self, step: Compensation, key: str) -> None:
+        order, amount_minor = self._order, step.amount_minor
         refund_id = self._refunds_started.get(key)
         if refund_id is None:
             # Started once per key: a retry after the retry budget follows the same refund.
@@ -175,16 +181,26 @@ class Compensator:
             )
             refund_id = self._refunds_started[key] = refund.refund_id
             order.record_refund_started(amount_minor, workflow.now(), f"refund {refund_id}")
-        settled = await self._call(
-            PaymentActivities.follow_refund, FollowRefund(order_id=order.order_id, refund_id=refund_id), options.FOLLOW
-        )
+        try:
+            settled = await self._call(
+                PaymentActivities.follow_refund, FollowRefund(order_id=order.order_id, refund_id=refund_id), options.FOLLOW
+            )
+        except ActivityError as error:
+            # Still pending past the refund deadline, or not to be looked up: the refund exists and
+            # may yet reach the card, so a retry follows it again under the same key.
+            raise StepFailed(
+                f"refund {refund_id} of {order.told(amount_minor)} has not settled: {describe(error)[0]}",
+                step.ways_out(card_refused=False),
+                refused=False,
+            ) from None
+        del self._refunds_started[key]
         succeeded = settled.status is RefundStatus.SUCCEEDED
         detail = f"refund {refund_id} {settled.status}" + (f": {settled.failure_reason}" if settled.failure_reason else "")
         order.record_refund_settled(amount_minor, succeeded, workflow.now(), detail)
         if not succeeded:
             raise StepFailed(
                 f"refund {refund_id} of {order.told(amount_minor)} {settled.status}: {settled.failure_reason}",
-                Compensation(step=Step.REFUND_PAYMENT).ways_out,
+                step.ways_out(card_refused=True),
                 refused=True,
             )
 
@@ -197,17 +213,24 @@ class Compensator:
             try:
                 await self._credit(step.amount_minor, key)
             except ActivityError as error:
-                # The same ways out as before: the card again, store credit again, or done outside.
-                raise StepFailed(f"store credit failed: {describe(error)[0]}", step.ways_out, refused=True) from None
+                problem, refused = describe(error)
+                # Refused: the card again, store credit again, or done outside. Lost: the credit may
+                # have been given, so only asking for it again under the same key is safe.
+                actions = step.ways_out(card_refused=True, credit_unknown=not refused)
+                raise StepFailed(f"store credit failed: {problem}", actions, refused=refused) from None
             return True
-        self._record_done_outside(step, resolution)
+        self._record_done_outside(step, resolution, self._key(step, request, attempt))
         return True
 
-    def _record_done_outside(self, step: Compensation, resolution: Resolution) -> None:
+    def _record_done_outside(self, step: Compensation, resolution: Resolution, key: str) -> None:
         """A person did the step outside the system (or decided it needs no doing): record it as done."""
         order, at, who = self._order, workflow.now(), f"by {resolution.by} outside the system"
         if step.step is Step.REFUND_PAYMENT:
-            order.record_refund(step.amount_minor, at, f"{order.told(step.amount_minor)} settled {who}")
+            detail = f"{order.told(step.amount_minor)} settled {who}"
+            if self._refunds_started.pop(key, None) is not None:
+                order.record_refund_settled(step.amount_minor, True, at, detail)  # the refund left pending
+            else:
+                order.record_refund(step.amount_minor, at, detail)
         elif step.step is Step.VOID_LABEL:
             order.record_label_void(at)
         elif step.step is Step.VOID_AUTHORIZATION:

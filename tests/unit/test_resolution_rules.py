@@ -10,21 +10,35 @@ RETRY, RESOLVED = ResolutionAction.RETRY, ResolutionAction.MARK_RESOLVED
 TO_CREDIT = ResolutionAction.REFUND_TO_STORE_CREDIT
 
 
-def test_a_refund_to_the_card_that_cannot_be_done_may_go_to_store_credit():
+def test_a_refund_the_card_refused_may_go_to_store_credit():
     step = Compensation(step=Step.REFUND_PAYMENT, amount_minor=500)
 
-    assert step.ways_out == [RETRY, TO_CREDIT, RESOLVED]
+    assert step.ways_out(card_refused=True) == [RETRY, TO_CREDIT, RESOLVED]
+
+
+def test_a_refund_that_may_still_reach_the_card_is_not_offered_store_credit():
+    """Its answer was lost, or it is still pending: credit now could pay the customer twice."""
+    step = Compensation(step=Step.REFUND_PAYMENT, amount_minor=500)
+
+    assert step.ways_out(card_refused=False) == [RETRY, RESOLVED]
 
 
 def test_store_credit_that_cannot_be_issued_is_not_offered_store_credit_again():
     step = Compensation(step=Step.REFUND_PAYMENT, amount_minor=500, refund_to=RefundDestination.STORE_CREDIT)
 
-    assert step.ways_out == [RETRY, RESOLVED]
+    assert step.ways_out(card_refused=True) == [RETRY, RESOLVED]
+
+
+def test_store_credit_whose_answer_was_lost_is_asked_again_never_swapped_back_for_the_card():
+    step = Compensation(step=Step.REFUND_PAYMENT, amount_minor=500)
+
+    assert step.ways_out(card_refused=True, credit_unknown=True) == [TO_CREDIT, RESOLVED]
 
 
 @pytest.mark.parametrize("kind", [s for s in Step if s is not Step.REFUND_PAYMENT])
-def test_any_other_step_is_retried_or_recorded_as_done_outside_the_system(kind: Step):
-    assert Compensation(step=kind).ways_out == [RETRY, RESOLVED]
+@pytest.mark.parametrize("card_refused", [False, True])
+def test_any_other_step_is_retried_or_recorded_as_done_outside_the_system(kind: Step, card_refused: bool):
+    assert Compensation(step=kind).ways_out(card_refused=card_refused) == [RETRY, RESOLVED]
 
 
 def test_an_order_is_under_review_only_while_a_request_awaits_a_person():

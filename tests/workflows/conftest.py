@@ -151,3 +151,6 @@ async def world(local_env: WorkflowEnvironment) -> AsyncIterator[World]:
 
 # A window that closes at once, for tests that need capture on a server that does not skip time.
 SHORT = an_order().policy.model_copy(update={"free_cancellation_window": timedelta(milliseconds=50)})
+
+# Third parties failing transiently, or a refund pending, for two seconds are put to a person.
+BRIEF = SHORT.model_copy(update={"retry_budget": timedelta(seconds=2), "refund_deadline": timedelta(seconds=2)})

@@ -1,15 +1,15 @@
 """Intercepts, failing refunds, store credit and an unreachable gateway, on a real dev server."""
 
-from datetime import timedelta
 
 import pytest
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
 from domain.order import OrderStatus, StockState
+from domain.policy import Policy
 from domain.requests import ReasonCode, RefundDestination, Resolution, ResolutionAction, Verdict
 from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.fakes import FAILING_REFUND_CARD, Gate
-from tests.workflows.conftest import SHORT, TOTAL, World, customer_cancel, staff_cancel, watch_labels
+from tests.workflows.conftest import BRIEF, SHORT, TOTAL, World, customer_cancel, staff_cancel, watch_labels
 from workflows.order import OrderWorkflow
 
 
@@ -17,9 +17,9 @@ def scan(kind: ShipmentEventType) -> ShipmentEvent:
     return ShipmentEvent(type=kind)
 
 
-async def picked_up(world: World, **changes: object):
+async def picked_up(world: World, policy: Policy = SHORT, **changes: object):
     watch_labels(world)
-    handle = await world.place_until(world.carrier.label_gate, policy=SHORT, **changes)
+    handle = await world.place_until(world.carrier.label_gate, policy=policy, **changes)
     await handle.signal(OrderWorkflow.shipment_event, scan(ShipmentEventType.PICKED_UP))
     return handle
 
@@ -115,7 +115,7 @@ async def test_a_refund_to_store_credit_credits_the_customer_instead_of_the_card
 
 async def test_a_gateway_down_past_the_retry_budget_needs_attention_and_retry_resumes(world: World) -> None:
     world.payments.down = True
-    handle = await world.place(policy=SHORT.model_copy(update={"retry_budget": timedelta(seconds=2)}))
+    handle = await world.place(policy=BRIEF)
 
     await world.mailer.wait_for("ESCALATION")
     stuck = await handle.query(OrderWorkflow.status)
@@ -127,3 +127,70 @@ async def test_a_gateway_down_past_the_retry_budget_needs_attention_and_retry_re
     assert stuck.status is OrderStatus.NEEDS_ATTENTION and stuck.attention is not None
     assert stuck.attention.step == "AUTHORIZE_PAYMENT"
     assert "retry budget" in stuck.attention.problem
+
+
+async def cancelled_after_capture_until_stuck(world: World) -> WorkflowHandle:
+    """Cancel a captured order with a brief retry and refund budget, and wait until a person is asked."""
+    capture = world.payments.capture_gate = Gate.watching()
+    handle = await world.place_until(capture, policy=BRIEF)
+    await handle.execute_update(OrderWorkflow.cancel, staff_cancel())
+    await world.mailer.wait_for("ESCALATION")
+    return handle
+
+
+async def test_a_refund_still_pending_past_its_deadline_is_not_offered_store_credit_and_settles_once_marked(
+    world: World,
+) -> None:
+    world.payments.refunds_settle = False
+    handle = await cancelled_after_capture_until_stuck(world)
+    stuck = await handle.query(OrderWorkflow.status)
+
+    with pytest.raises(WorkflowUpdateFailedError):
+        await handle.execute_update(OrderWorkflow.resolve, Resolution(action=ResolutionAction.REFUND_TO_STORE_CREDIT, by="sam"))
+    await handle.execute_update(OrderWorkflow.resolve, Resolution(action=ResolutionAction.MARK_RESOLVED, by="sam"))
+    order = await handle.result()
+
+    assert stuck.attention is not None and "has not settled" in stuck.attention.problem
+    assert stuck.attention.actions == [ResolutionAction.RETRY, ResolutionAction.MARK_RESOLVED]
+    assert stuck.refund_pending_minor == TOTAL
+    assert order.status is OrderStatus.CANCELLED
+    assert (order.refunded_minor, order.refund_pending_minor, order.store_credit_minor) == (TOTAL, 0, 0)
+    assert world.payments.credited == {} and len(world.payments.refunds) == 1
+
+
+async def test_a_refund_whose_answer_was_lost_is_retried_under_its_key_and_refunds_once(world: World) -> None:
+    world.payments.refund_lost = True
+    handle = await cancelled_after_capture_until_stuck(world)
+    stuck = await handle.query(OrderWorkflow.status)
+
+    world.payments.refund_lost = False
+    await handle.execute_update(OrderWorkflow.resolve, Resolution(action=ResolutionAction.RETRY, by="ops"))
+    order = await handle.result()
+
+    assert stuck.attention is not None
+    assert stuck.attention.actions == [ResolutionAction.RETRY, ResolutionAction.MARK_RESOLVED]
+    assert order.status is OrderStatus.CANCELLED and order.refunded_minor == TOTAL
+    assert sum(world.payments.refunded.values()) == TOTAL and len(world.payments.refunds) == 1
+
+
+async def test_store_credit_whose_answer_was_lost_is_asked_again_under_its_key_and_credits_once(world: World) -> None:
+    handle = await picked_up(world, policy=BRIEF, payment_method=FAILING_REFUND_CARD)
+    await handle.execute_update(OrderWorkflow.cancel, staff_cancel())
+    for kind in (ShipmentEventType.INTERCEPTED, ShipmentEventType.RETURNED_TO_SENDER):
+        await handle.signal(OrderWorkflow.shipment_event, scan(kind))
+    await world.mailer.wait_for("ESCALATION")
+    world.payments.credit_lost = True
+    credit = Resolution(action=ResolutionAction.REFUND_TO_STORE_CREDIT, by="sam")
+    await handle.execute_update(OrderWorkflow.resolve, credit)
+    await world.mailer.wait_for("ESCALATION", count=2)
+    stuck = await handle.query(OrderWorkflow.status)
+
+    world.payments.credit_lost = False
+    await handle.execute_update(OrderWorkflow.resolve, credit)
+    order = await handle.result()
+
+    assert stuck.attention is not None and "store credit failed" in stuck.attention.problem
+    assert stuck.attention.actions == [ResolutionAction.REFUND_TO_STORE_CREDIT, ResolutionAction.MARK_RESOLVED]
+    assert order.status is OrderStatus.CANCELLED
+    assert (order.refunded_minor, order.store_credit_minor) == (TOTAL, TOTAL)
+    assert world.payments.credited == {"cust-1": TOTAL} and sum(world.payments.refunded.values()) == 0

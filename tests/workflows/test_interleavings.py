@@ -9,7 +9,7 @@ from domain.order import Order, OrderStatus
 from domain.requests import CancellationOutcome, LineSelection, ReasonCode, Resolution, ResolutionAction, Verdict
 from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.fakes import FAILING_REFUND_CARD, Gate
-from tests.workflows.conftest import SHORT, TOTAL, World, customer_cancel, staff_cancel, watch_labels
+from tests.workflows.conftest import BRIEF, SHORT, TOTAL, World, customer_cancel, staff_cancel, watch_labels
 from workflows.order import OrderWorkflow
 
 ACCEPTED = WorkflowUpdateStage.ACCEPTED
@@ -22,7 +22,7 @@ def scan(kind: ShipmentEventType) -> ShipmentEvent:
 
 async def stuck(world: World) -> WorkflowHandle:
     """Place an order and wait until a step has failed past a brief retry budget and a person is asked."""
-    handle = await world.place(policy=SHORT.model_copy(update={"retry_budget": timedelta(seconds=2)}))
+    handle = await world.place(policy=BRIEF)
     await world.mailer.wait_for("ESCALATION")
     return handle
 
@@ -207,7 +207,7 @@ async def test_a_carrier_silent_past_the_deadline_while_a_failed_step_awaits_a_p
 ) -> None:
     world.inventory.ship_down = True
     watch_labels(world)
-    policy = SHORT.model_copy(update={"retry_budget": timedelta(seconds=2), "intercept_deadline": timedelta(seconds=1)})
+    policy = BRIEF.model_copy(update={"intercept_deadline": timedelta(seconds=1)})
     handle = await world.place(policy=policy)
     await world.carrier.label_gate.entered.wait()
     ship = world.inventory.ship_gate = Gate()
