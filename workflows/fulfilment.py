@@ -57,6 +57,9 @@ class Fulfilment:
 
     async def run(self) -> None:
         order, policy = self._order, self._policy
+        # A cancellation sent with the start (signal- or update-with-start) was decided before
+        # the run began: it ends the order before anything is held.
+        await self._checkpoint()
         await self._authorize_payment()
         await self._reserve_stock()
         await self._step(MailActivities.send_message, lambda: messages.confirmation(order))

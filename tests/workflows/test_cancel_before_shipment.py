@@ -3,14 +3,16 @@
 import asyncio
 from datetime import timedelta
 
-from temporalio.client import WorkflowUpdateStage
+import pytest
+from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateStage
+from temporalio.common import WorkflowIDConflictPolicy
 
 from domain.order import Order, OrderStatus, StockState
 from domain.policy import Policy
 from domain.requests import CancellationOutcome, CancellationRequest, CancelReason, LineSelection, ReasonCode, Verdict
 from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.fakes import DECLINED_CARD, Gate
-from tests.workflows.conftest import SHORT, TOTAL, World, customer_cancel, staff_cancel
+from tests.workflows.conftest import SHORT, TOTAL, World, an_order, customer_cancel, staff_cancel
 from workflows.order import OrderWorkflow
 
 
@@ -182,3 +184,30 @@ async def test_a_request_on_a_cancelled_order_is_rejected_as_already_cancelled(w
 
     assert (outcome.outcome, outcome.reason_code) == (Verdict.REJECTED, ReasonCode.ALREADY_CANCELLED)
     await handle.terminate("test done")
+
+
+@pytest.mark.parametrize("channel", ["signal-with-start", "update-with-start"])
+async def test_a_cancellation_sent_with_the_start_cancels_before_anything_is_held(world: World, channel: str) -> None:
+    order = an_order()
+    start = {"id": f"order-{order.order_id}", "task_queue": world.task_queue}
+    request = customer_cancel("at-once")
+
+    if channel == "signal-with-start":
+        handle = await world.client.start_workflow(
+            OrderWorkflow.run, order, start_signal="request_cancellation", start_signal_args=[request], **start
+        )
+    else:
+        operation = WithStartWorkflowOperation(
+            OrderWorkflow.run, order, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING, **start
+        )
+        outcome = await world.client.execute_update_with_start_workflow(
+            OrderWorkflow.cancel, request, start_workflow_operation=operation
+        )
+        assert outcome.outcome is Verdict.ACCEPTED
+        handle = await operation.workflow_handle()
+    ended = await handle.result()
+
+    assert ended.status is OrderStatus.CANCELLED
+    assert ended.authorized_minor == 0 and world.payments.authorized == {}
+    assert world.inventory.reserved == {}
+    assert world.mailer.kinds(order.order_id) == ["CANCELLATION"]
