@@ -146,6 +146,7 @@ class FakeInventoryStore:
     ship_down: bool = False  # booking units out fails as if the database were unreachable
     ship_gate: Gate | None = None
     reserve_lost: bool = False  # every reservation is made, but its answer is lost on the way back
+    release_down: bool = False  # releasing units fails as if the database were unreachable
 
     async def reserve(self, request: ReserveStock) -> None:
         if request.order_id not in self.reserved:
@@ -162,6 +163,8 @@ class FakeInventoryStore:
         self.reserved[request.order_id] = {line.sku: line.quantity for line in request.lines}
 
     async def release(self, request: ReleaseStock) -> None:
+        if self.release_down:
+            raise ConnectionError("inventory database unreachable")
         if request.idempotency_key in self.keys:
             return
         self.keys.add(request.idempotency_key)

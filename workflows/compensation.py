@@ -94,20 +94,28 @@ class Compensator:
             lines = None if step.lines is None else [StockLine(sku=s, quantity=q) for s, q in step.lines]
             release = ReleaseStock(order_id=order.order_id, restock=step.restock, idempotency_key=key, lines=lines)
             await self._call(InventoryActivities.release_stock, release, options.INVENTORY)
-            if lines is None:
-                order.record_stock(StockState.RELEASED if step.restock else StockState.QUARANTINED, now())
-            else:
-                order.note(now(), "STOCK_PARTLY_RELEASED", ", ".join(f"{q} x {s}" for s, q in step.lines or ()))
+            self._record_stock_back(step)
         elif step.step is Step.RESTOCK_RETURNED:
             restock = RestockReturned(order_id=order.order_id, restock=step.restock, idempotency_key=key)
             await self._call(InventoryActivities.restock, restock, options.INVENTORY)
-            order.record_stock(StockState.RETURNED if step.restock else StockState.QUARANTINED, now())
+            self._record_stock_back(step)
         elif step.amount_minor == 0:
             order.note(now(), "NOTHING_TO_REFUND", "earlier refunds gave everything back")
         elif step.refund_to is RefundDestination.STORE_CREDIT:
             await self._credit(step.amount_minor, key)
         else:
             await self._refund(step, key)
+
+    def _record_stock_back(self, step: Compensation, detail: str = "") -> None:
+        """Units a step gave back: some lines' (the rest stays reserved), or all the order's."""
+        order, now = self._order, workflow.now()
+        if step.lines is not None:
+            moved = ", ".join(f"{q} x {s}" for s, q in step.lines)
+            order.note(now, "STOCK_PARTLY_RELEASED", f"{moved} {detail}".strip())
+        elif not step.restock:
+            order.record_stock(StockState.QUARANTINED, now, detail)
+        else:
+            order.record_stock(StockState.RELEASED if step.step is Step.RELEASE_STOCK else StockState.RETURNED, now, detail)
 
     async def _void(self, step: Compensation, key: str) -> None:
         order = self._order
@@ -236,6 +244,6 @@ class Compensator:
         elif step.step is Step.VOID_AUTHORIZATION:
             order.record_void(at)
         elif step.step in (Step.RELEASE_STOCK, Step.RESTOCK_RETURNED):
-            order.record_stock(StockState.RELEASED, at, f"stock settled {who}")
+            self._record_stock_back(step, f"settled {who}")
         elif step.step is Step.REQUEST_INTERCEPT:
             order.note(at, "INTERCEPT_ABANDONED", who)

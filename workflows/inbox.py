@@ -111,6 +111,9 @@ class Inbox:
         decision = settle_intercept(self._order, record, returned)
         self._order.record_settlement(record.request_id, decision.outcome, decision.selection, workflow.now())
         self._follow(record.request(), decision)
+        # Also when a person closed the intercept, not the carrier: PendingCancellation is over.
+        if workflow.patched("publish-intercept-settlement"):
+            self._publisher.publish()
 
     def apply_events(self) -> None:
         while self._events:

@@ -1,12 +1,22 @@
 """Cancelling some lines, before and after capture, on a real dev server."""
 
+from datetime import timedelta
+
 import pytest
 from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateStage
 
 from domain.order import LineStatus, OrderStatus
-from domain.requests import CancellationRequest, CancelReason, LineSelection, RequestedBy, Verdict
+from domain.requests import (
+    CancellationRequest,
+    CancelReason,
+    LineSelection,
+    RequestedBy,
+    Resolution,
+    ResolutionAction,
+    Verdict,
+)
 from tests.fakes import Gate
-from tests.workflows.conftest import SHORT, TOTAL, World
+from tests.workflows.conftest import BRIEF, SHORT, TOTAL, World
 from workflows.order import OrderWorkflow
 
 MUG, TEA, FEE = 1250, 899, 499
@@ -119,3 +129,24 @@ async def test_a_zero_quantity_is_rejected_naming_the_field(world: World) -> Non
     assert "lines.0.quantity" in str(rejected.value.cause)
     await handle.terminate("test done")
 
+
+
+async def test_a_partial_release_marked_done_outside_leaves_the_other_lines_reserved_for_a_later_cancel(
+    world: World,
+) -> None:
+    world.inventory.release_down = True
+    handle = await world.place_confirmed(policy=BRIEF.model_copy(update={"free_cancellation_window": timedelta(hours=1)}))
+    staff = RequestedBy.CUSTOMER_SERVICE
+    await handle.execute_update(OrderWorkflow.cancel, cancel_lines("p1", ("MUG", 1), by=staff))
+    await world.mailer.wait_for("ESCALATION")
+    world.inventory.release_down = False
+
+    await handle.execute_update(OrderWorkflow.resolve, Resolution(action=ResolutionAction.MARK_RESOLVED, by="ops"))
+    await world.mailer.wait_for("PARTIAL_CANCELLATION")
+    await handle.execute_update(OrderWorkflow.cancel, cancel_lines("rest", ("MUG", 1), ("TEA", 1), by=staff))
+    order = await handle.result()
+
+    assert order.status is OrderStatus.CANCELLED
+    # The whole order's release empties the reservation, whatever the person did by hand with the mug.
+    assert world.inventory.reserved[order.order_id] == {"MUG": 0, "TEA": 0}
+    assert world.inventory.on_hand == {"MUG": 10, "TEA": 10}

@@ -118,9 +118,11 @@ async def test_a_carrier_that_never_answers_an_intercept_moves_the_order_to_need
         stuck = await handle.query(OrderWorkflow.status)
         await handle.execute_update(OrderWorkflow.resolve, Resolution(action=ResolutionAction.MARK_RESOLVED, by="sam"))
         after = await handle.query(OrderWorkflow.status)
+        found = (await handle.describe()).typed_search_attributes
         await handle.terminate("test done")
 
     assert stuck.status is OrderStatus.NEEDS_ATTENTION and stuck.attention is not None
     assert "has not answered" in stuck.attention.problem
     assert after.status is OrderStatus.SHIPPED
+    assert found.get(search.PENDING_CANCELLATION) is None and found.get(search.NEEDS_ATTENTION) is False
     assert after.cancellations[0].reason_code is ReasonCode.INTERCEPT_FAILED
