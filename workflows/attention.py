@@ -1,6 +1,7 @@
 """NEEDS_ATTENTION: asking a person what to do about a step that cannot be done, and their answer."""
 
 import asyncio
+from collections.abc import Callable
 
 from temporalio import workflow
 
@@ -42,14 +43,25 @@ class Attention:
             raise OrderError(f"{resolution.action} does not resolve '{attention.problem}'; use one of {allowed}")
 
     async def ask(
-        self, problem: str, step: str, actions: list[ResolutionAction], request_id: str | None = None
+        self,
+        problem: str,
+        step: str,
+        actions: list[ResolutionAction],
+        request_id: str | None = None,
+        still_open: Callable[[], bool] = lambda: True,
     ) -> Resolution | None:
         """Say what failed and wait for a person's resolution; None when the attention was
-        closed otherwise (a cancellation took the order over, or the carrier answered)."""
+        closed otherwise (a cancellation took the order over, or the carrier answered), or when
+        the problem was `still_open` no more by the time the one before it was answered."""
         if not workflow.patched("one-problem-at-a-time"):
             return await self._ask(problem, step, actions, request_id)
-        async with self._one_at_a_time:
+        await self._waiting.acquire(self._one_at_a_time)
+        try:
+            if not still_open() and workflow.patched("ask-only-open-problems"):
+                return None
             return await self._ask(problem, step, actions, request_id)
+        finally:
+            self._one_at_a_time.release()
 
     async def _ask(
         self, problem: str, step: str, actions: list[ResolutionAction], request_id: str | None

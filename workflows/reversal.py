@@ -120,7 +120,9 @@ class Reversal:
                 pass
             problem = f"the carrier has not answered intercept request {request_id}"
             actions = [ResolutionAction.RETRY, ResolutionAction.MARK_RESOLVED]
-            resolution = await self._attention.ask(problem, Step.REQUEST_INTERCEPT.value, actions, request_id)
+            resolution = await self._attention.ask(
+                problem, Step.REQUEST_INTERCEPT.value, actions, request_id, still_open=lambda: record.open
+            )
             if resolution is None or not record.open:
                 return
             if resolution.action is ResolutionAction.MARK_RESOLVED:

@@ -33,6 +33,15 @@ class Waiting:
             except asyncio.CancelledError:
                 self._on_cancel()
 
+    async def acquire(self, lock: asyncio.Lock) -> None:
+        """Take the lock; a Temporal cancel request heard meanwhile does not abandon the taking."""
+        while True:
+            try:
+                await lock.acquire()
+                return
+            except asyncio.CancelledError:
+                self._on_cancel()
+
     async def until(self, condition: Callable[[], bool], deadline: datetime | None = None) -> bool:
         """Wait for the condition: True once it holds, False when the deadline comes first."""
         while True:

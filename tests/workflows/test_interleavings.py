@@ -236,6 +236,33 @@ async def test_a_carrier_silent_past_the_deadline_while_a_failed_step_awaits_a_p
     assert world.mailer.kinds(order.order_id).count("ESCALATION") == 2
 
 
+async def test_a_carrier_that_answers_while_its_overdue_question_waits_behind_another_is_not_asked_about(
+    world: World,
+) -> None:
+    world.inventory.ship_down = True
+    watch_labels(world)
+    handle = await world.place(policy=BRIEF.model_copy(update={"intercept_deadline": timedelta(seconds=1)}))
+    await world.carrier.label_gate.entered.wait()
+    ship = world.inventory.ship_gate = Gate()
+    await handle.signal(OrderWorkflow.shipment_event, scan(ShipmentEventType.PICKED_UP))
+    await ship.entered.wait()
+    await handle.start_update(OrderWorkflow.cancel, staff_cancel(), wait_for_stage=ACCEPTED)
+    ship.opened.set()
+    await world.mailer.wait_for("ESCALATION")
+    await next_timer_fired(handle)  # the carrier's deadline passes while the failed booking awaits a person
+
+    await handle.signal(OrderWorkflow.shipment_event, scan(ShipmentEventType.INTERCEPT_FAILED))
+    world.inventory.ship_down, world.inventory.ship_gate = False, Gate.watching()
+    await handle.execute_update(OrderWorkflow.resolve, Resolution(action=ResolutionAction.RETRY, by="ops"))
+    await world.inventory.ship_gate.entered.wait()
+    order = await handle.query(OrderWorkflow.status)
+    await handle.terminate("test done")
+
+    assert order.attention is None and order.status is OrderStatus.SHIPPED
+    assert order.cancellation("req-1").reason_code is ReasonCode.INTERCEPT_FAILED
+    assert world.mailer.kinds(order.order_id).count("ESCALATION") == 1
+
+
 async def next_timer_fired(handle: WorkflowHandle) -> None:
     """Wait, by long-polling the history, for the next timer to fire after what has happened so far."""
     last = [event.event_id async for event in handle.fetch_history_events()][-1]
