@@ -1,10 +1,11 @@
 """What other systems send to cancel an order, and what they get back."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from domain.errors import OrderError
 
@@ -39,7 +40,38 @@ class LineSelection(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     sku: str = Field(min_length=1, max_length=64)
-    quantity: int = Field(gt=0)
+    quantity: int
+
+    @model_validator(mode="after")
+    def _some_units(self) -> "LineSelection":
+        if self.quantity <= 0:
+            raise ValueError(f"line {self.sku}: quantity must be at least 1, not {self.quantity}")
+        return self
+
+
+def _request_id(value: str) -> str:
+    # It becomes part of idempotency keys sent as HTTP headers and of mail Message-IDs: ASCII only.
+    if not value.isascii() or not value.isprintable() or " " in value:
+        raise ValueError("request_id must be printable ASCII without spaces, e.g. storefront-7f3a")
+    return value
+
+
+RequestId = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_request_id)]
+
+# The order's own requests: no other system may use their ids, or the order would take its
+# own request for a repeat of theirs (a declined card would no longer cancel it).
+TEMPORAL_CANCEL_ID = "temporal-cancel-request"
+SURPLUS_ID = "surplus"
+
+
+def system_request_id(reason: CancelReason) -> str:
+    """The id of the system's own cancellation when a third party's answer ends the order."""
+    return f"system-{reason.value.lower()}"
+
+
+SYSTEM_REQUEST_IDS = frozenset(
+    {TEMPORAL_CANCEL_ID, SURPLUS_ID, system_request_id(CancelReason.DECLINED), system_request_id(CancelReason.INVENTORY)}
+)
 
 
 class CancellationRequest(BaseModel):
@@ -50,7 +82,7 @@ class CancellationRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    request_id: str = Field(min_length=1, max_length=128, pattern=r"^\S+$")
+    request_id: RequestId
     reason: CancelReason
     requested_by: RequestedBy = RequestedBy.CUSTOMER
     lines: tuple[LineSelection, ...] | None = Field(default=None, min_length=1)
@@ -196,10 +228,27 @@ def parse(model: type[M], raw: Any) -> M:
     try:
         return model.model_validate(raw)
     except ValidationError as error:
+        errors = error.errors()
+        # A list whose items failed is also reported too short; its items' errors say it all.
+        said = [e for e in errors if not (e["type"] == "too_short" and _inside(e["loc"], errors))]
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg'].removeprefix('Value error, ')}" for e in said
         )
         raise InvalidMessage(f"invalid {_NAMES.get(model, model.__name__)}: {problems}") from None
+
+
+def _inside(loc: tuple[Any, ...], errors: Sequence[Any]) -> bool:
+    return any(len(e["loc"]) > len(loc) and e["loc"][: len(loc)] == loc for e in errors)
+
+
+def request_from_wire(raw: Any) -> CancellationRequest:
+    """A cancellation request another system sent: well-formed, and not under one of the order's own ids."""
+    request = parse(CancellationRequest, raw)
+    if request.request_id in SYSTEM_REQUEST_IDS:
+        raise InvalidMessage(
+            f"invalid cancellation request: request_id: {request.request_id!r} is reserved for the order's own requests"
+        )
+    return request
 
 
 _NAMES: dict[type, str] = {

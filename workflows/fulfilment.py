@@ -16,7 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.cancellation import surplus_money, surplus_units
     from domain.order import Order, OrderStatus, PaymentState, StockState
     from domain.placement import PlaceOrder, idempotency_key
-    from domain.requests import CancellationRequest, CancelReason, RequestedBy, ResolutionAction
+    from domain.requests import CancellationRequest, CancelReason, RequestedBy, ResolutionAction, system_request_id
     from domain.shipment import Shipment
     from workflows import options
     from workflows.attention import Attention
@@ -223,7 +223,7 @@ class Fulfilment:
             raise error
         self._inbox.receive_first(
             CancellationRequest(
-                request_id=f"system-{reason.value.lower()}",
+                request_id=system_request_id(reason),
                 reason=reason,
                 requested_by=RequestedBy.SYSTEM,
                 note=problem,

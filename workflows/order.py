@@ -12,6 +12,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.order import Order, OrderStatus
     from domain.placement import PlaceOrder
     from domain.requests import (
+        TEMPORAL_CANCEL_ID,
         CancellationOutcome,
         CancellationRequest,
         CancellationReview,
@@ -20,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
         Resolution,
         Verdict,
         parse,
+        request_from_wire,
     )
     from domain.shipment import ShipmentEvent
     from workflows.attention import Attention
@@ -35,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
 # An operator's `temporal workflow cancel` is decided like any other request, so it
 # compensates instead of abandoning money and stock.
 TEMPORAL_CANCEL = CancellationRequest(
-    request_id="temporal-cancel-request",
+    request_id=TEMPORAL_CANCEL_ID,
     reason=CancelReason.STAFF,
     requested_by=RequestedBy.CUSTOMER_SERVICE,
     note="Temporal cancel request",
@@ -109,20 +111,20 @@ class OrderWorkflow:
     async def cancel(self, raw: dict[str, Any]) -> CancellationOutcome:
         """Decide a cancellation request and answer at once: ACCEPTED, REJECTED with a reason code,
         PENDING_REVIEW or INTERCEPT_REQUESTED."""
-        request = parse(CancellationRequest, raw)
+        request = request_from_wire(raw)
         self._inbox.receive(request)
         await workflow.wait_condition(lambda: self._order.cancellation(request.request_id) is not None)
         return self._answer(request.request_id)
 
     @cancel.validator
     def _validate_cancel(self, raw: dict[str, Any]) -> None:
-        self._refuse_unless(lambda: self._inbox.check_request(parse(CancellationRequest, raw)))
+        self._refuse_unless(lambda: self._inbox.check_request(request_from_wire(raw)))
 
     @workflow.signal
     def request_cancellation(self, raw: dict[str, Any]) -> None:
         """The same decision as `cancel`, for systems that can only signal; the answer is in `status`."""
         try:
-            request = parse(CancellationRequest, raw)
+            request = request_from_wire(raw)
         except OrderError as error:
             # A signal has no caller to answer: leave the refusal where operators look.
             self._order.note(workflow.now(), "CANCELLATION_REQUEST_MALFORMED", str(error))

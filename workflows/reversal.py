@@ -9,7 +9,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.cancellation import Compensation, Step
     from domain.order import Order
     from domain.policy import Policy
-    from domain.requests import CancellationRequest, CancelReason, RequestedBy, ResolutionAction, Verdict
+    from domain.requests import SURPLUS_ID, CancellationRequest, CancelReason, RequestedBy, ResolutionAction, Verdict
     from workflows.attention import Attention
     from workflows.compensation import Compensator, StepChanged, StepFailed
     from workflows.inbox import Inbox
@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
 
 # The system's own request to give back a surplus: it names the idempotency keys of the steps.
 SURPLUS = CancellationRequest(
-    request_id="surplus",
+    request_id=SURPLUS_ID,
     reason=CancelReason.OTHER,
     requested_by=RequestedBy.SYSTEM,
     note="taken for lines cancelled while a step's answer was lost",

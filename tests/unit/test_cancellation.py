@@ -13,6 +13,7 @@ from domain.cancellation import (
 )
 from domain.order import StockState
 from domain.requests import (
+    SYSTEM_REQUEST_IDS,
     CancellationRequest,
     InvalidMessage,
     ReasonCode,
@@ -20,6 +21,7 @@ from domain.requests import (
     Suggestion,
     Verdict,
     parse,
+    request_from_wire,
 )
 from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.unit.factories import (
@@ -49,8 +51,10 @@ VALID = {"request_id": "r-1", "reason": "CUSTOMER"}
         pytest.param({**VALID, "reason": "BORED"}, "Input should be 'CUSTOMER'", id="unknown reason"),
         pytest.param({"reason": "CUSTOMER"}, "Field required", id="missing request_id"),
         pytest.param({**VALID, "request_id": ""}, "at least 1 character", id="empty request_id"),
-        pytest.param({**VALID, "request_id": "   "}, "should match pattern", id="blank request_id"),
-        pytest.param({**VALID, "request_id": "r 1"}, "should match pattern", id="request_id with a space"),
+        pytest.param({**VALID, "request_id": "   "}, "printable ASCII without spaces", id="blank request_id"),
+        pytest.param({**VALID, "request_id": "r 1"}, "printable ASCII without spaces", id="request_id with a space"),
+        pytest.param({**VALID, "request_id": "annulation-été"}, "printable ASCII", id="request_id not ASCII"),
+        pytest.param({**VALID, "request_id": "r\t1"}, "printable ASCII", id="request_id with a tab"),
         pytest.param({**VALID, "coupon": "FREE"}, "Extra inputs are not permitted", id="unknown field"),
         pytest.param(
             {**VALID, "refund_to": "store_credit"},
@@ -58,8 +62,14 @@ VALID = {"request_id": "r-1", "reason": "CUSTOMER"}
             id="unknown refund destination",
         ),
         pytest.param({**VALID, "lines": []}, "at least 1 item", id="no lines"),
-        pytest.param({**VALID, "lines": [{"sku": "sku-1", "quantity": 0}]}, "greater than 0", id="zero quantity"),
-        pytest.param({**VALID, "lines": [{"sku": "sku-1", "quantity": -2}]}, "greater than 0", id="negative quantity"),
+        pytest.param(
+            {**VALID, "lines": [{"sku": "sku-1", "quantity": 0}]}, "line sku-1: quantity must be at least 1, not 0",
+            id="zero quantity",
+        ),
+        pytest.param(
+            {**VALID, "lines": [{"sku": "sku-1", "quantity": -2}]}, "line sku-1: quantity must be at least 1, not -2",
+            id="negative quantity",
+        ),
         pytest.param({**VALID, "lines": [{"sku": "", "quantity": 1}]}, "at least 1 character", id="empty sku"),
         pytest.param({**VALID, "requested_by": "robot"}, "Input should be 'customer'", id="unknown requester"),
     ],
@@ -76,11 +86,11 @@ def test_a_bad_cancellation_request_is_rejected_with_a_message(fields, message):
     [
         pytest.param({"request_id": "r-1", "reason": "BORED"}, "reason: Input should be", id="unknown reason"),
         pytest.param({"reason": "CUSTOMER"}, "request_id: Field required", id="missing request_id"),
-        pytest.param({"request_id": " ", "reason": "CUSTOMER"}, "request_id: String should", id="blank request_id"),
+        pytest.param({"request_id": " ", "reason": "CUSTOMER"}, "request_id: request_id must be", id="blank request_id"),
         pytest.param({"request_id": "r-1", "reason": "CUSTOMER", "x": 1}, "x: Extra inputs", id="unknown field"),
         pytest.param(
             {"request_id": "r-1", "reason": "CUSTOMER", "lines": [{"sku": "sku-1", "quantity": 0}]},
-            "lines.0.quantity: Input should be greater than 0",
+            "lines.0: line sku-1: quantity must be at least 1, not 0",
             id="zero quantity on a line",
         ),
         pytest.param("cancel please", "body: Input should be a valid dictionary", id="not an object"),
@@ -92,6 +102,19 @@ def test_a_request_from_the_wire_is_refused_with_one_sentence_naming_the_field(r
 
     assert str(raised.value).startswith("invalid cancellation request: ")
     assert named in str(raised.value)
+
+
+def test_a_line_that_fails_is_not_also_reported_as_a_missing_list_of_lines():
+    with pytest.raises(InvalidMessage) as raised:
+        parse(CancellationRequest, {**VALID, "lines": [{"sku": "sku-1", "quantity": 0}]})
+
+    assert str(raised.value) == "invalid cancellation request: lines.0: line sku-1: quantity must be at least 1, not 0"
+
+
+@pytest.mark.parametrize("request_id", sorted(SYSTEM_REQUEST_IDS))
+def test_another_system_may_not_use_the_ids_of_the_orders_own_requests(request_id):
+    with pytest.raises(InvalidMessage, match="reserved for the order's own requests"):
+        request_from_wire({**VALID, "request_id": request_id})
 
 
 def test_a_request_from_the_wire_names_every_wrong_field():

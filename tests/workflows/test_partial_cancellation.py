@@ -118,17 +118,17 @@ async def test_a_partial_cancel_naming_a_wrong_line_is_rejected_by_the_validator
     await handle.terminate("test done")
 
 
-async def test_a_zero_quantity_is_rejected_naming_the_field(world: World) -> None:
+@pytest.mark.parametrize("quantity", [0, -1])
+async def test_a_quantity_below_one_is_rejected_naming_the_line(world: World, quantity: int) -> None:
     handle = await world.place()
 
     with pytest.raises(WorkflowUpdateFailedError) as rejected:
         await handle.execute_update(
-            "cancel", {"request_id": "z", "reason": "CUSTOMER", "lines": [{"sku": "MUG", "quantity": 0}]}
+            "cancel", {"request_id": "z", "reason": "CUSTOMER", "lines": [{"sku": "MUG", "quantity": quantity}]}
         )
 
-    assert "lines.0.quantity" in str(rejected.value.cause)
+    assert f"line MUG: quantity must be at least 1, not {quantity}" in str(rejected.value.cause)
     await handle.terminate("test done")
-
 
 
 async def test_a_partial_release_marked_done_outside_leaves_the_other_lines_reserved_for_a_later_cancel(
