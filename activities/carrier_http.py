@@ -7,9 +7,7 @@ import httpx
 
 from activities.carrier import CreateShipment, Label, LabelNotVoidable, RequestIntercept, VoidLabel
 from activities.failures import BusinessFailure
-
-# 4xx answers that mean "not now" rather than "no": left to the activity's retry policy like a 5xx.
-TRANSIENT_STATUSES = frozenset({408, 425, 429})
+from activities.http_refusals import refusal
 
 
 class CarrierRefused(BusinessFailure):
@@ -57,17 +55,7 @@ class HttpCarrier:
 def answer(response: httpx.Response) -> dict[str, Any]:
     if response.is_success:
         return response.json()
-    try:
-        error = response.json().get("error")
-    except (ValueError, AttributeError):
-        error = None
-    if not isinstance(error, dict) or response.status_code >= 500 or response.status_code in TRANSIENT_STATUSES:
-        # Not the carrier's considered "no": transient, or a fault an operator must fix; retrying is right.
-        raise httpx.HTTPStatusError(
-            f"carrier answered HTTP {response.status_code}: {response.text[:300]}",
-            request=response.request,
-            response=response,
-        )
+    error = refusal(response, "carrier")
     message = str(error.get("message") or f"the carrier refused with HTTP {response.status_code}")
     if error.get("type") == "label_not_voidable":
         raise LabelNotVoidable(message, code="label_not_voidable")

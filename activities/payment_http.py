@@ -5,6 +5,7 @@ from urllib.parse import quote
 
 import httpx
 
+from activities.http_refusals import error_of, refusal
 from activities.payment import (
     AlreadyCaptured,
     Authorization,
@@ -19,9 +20,6 @@ from activities.payment import (
     StoreCredit,
     VoidAuthorization,
 )
-
-# 4xx answers that mean "not now" rather than "no": left to the activity's retry policy like a 5xx.
-TRANSIENT_STATUSES = frozenset({408, 425, 429})
 
 
 class HttpPaymentGateway:
@@ -99,26 +97,10 @@ def refund_of(refund: dict[str, Any]) -> Refund:
     )
 
 
-def error_of(response: httpx.Response) -> dict[str, Any] | None:
-    """The `error` object of a gateway refusal, or None when the body is not one (a proxy's page, say)."""
-    try:
-        error = response.json().get("error")
-    except (ValueError, AttributeError):
-        return None
-    return error if isinstance(error, dict) else None
-
-
 def answer(response: httpx.Response) -> dict[str, Any]:
     if response.is_success:
         return response.json()
-    error = error_of(response)
-    if error is None or response.status_code >= 500 or response.status_code in TRANSIENT_STATUSES:
-        # Not the gateway's considered "no": transient, or a fault an operator must fix; retrying is right.
-        raise httpx.HTTPStatusError(
-            f"payment gateway answered HTTP {response.status_code}: {response.text[:300]}",
-            request=response.request,
-            response=response,
-        )
+    error = refusal(response, "payment gateway")
     message = str(error.get("message") or f"the payment gateway refused with HTTP {response.status_code}")
     if response.status_code == 402:
         raise CardDeclined(message, code=error.get("decline_code") or error.get("code"))
