@@ -17,8 +17,12 @@ log = structlog.get_logger(__name__)
 _PLAIN = frozenset(string.ascii_letters + string.digits + "-_")
 
 
-class RecipientRefused(BusinessFailure):
-    """The mail server permanently refused the recipient (SMTP 5xx); `code` is the SMTP reply code."""
+class MailRefused(BusinessFailure):
+    """The mail server permanently refused the message (SMTP 5xx); `code` is the SMTP reply code."""
+
+
+class RecipientRefused(MailRefused):
+    """The mail server permanently refused the recipient."""
 
 
 def message_id(key: str) -> str:
@@ -36,11 +40,15 @@ class SmtpMailer:
     """The Mailer over an SMTP server (the mailbox stand-in in development).
 
     A retried send goes out again with the same Message-ID, which is what lets the receiving
-    side keep one copy. A permanent (5xx) refusal of the recipient is a business outcome,
-    `RecipientRefused`; connection failures and 4xx replies are transient and are retried.
+    side keep one copy. Once the server has accepted the message it is sent, whatever happens
+    to the goodbye, so it is not sent again. A permanent (5xx) refusal of the sender, recipient
+    or message is a business outcome, `MailRefused`; connection failures and 4xx replies are
+    transient and are retried. `timeout` bounds each exchange with the server; the activity's
+    attempt outlasts all of them (workflows.options), so no timed-out attempt leaves a send
+    running beside its retry.
     """
 
-    def __init__(self, host: str, port: int, sender: str, *, timeout: timedelta = timedelta(seconds=10)) -> None:
+    def __init__(self, host: str, port: int, sender: str, *, timeout: timedelta = timedelta(seconds=5)) -> None:
         self._host, self._port, self._sender, self._timeout = host, port, sender, timeout
 
     async def send(self, message: CustomerMessage) -> None:
@@ -61,12 +69,30 @@ class SmtpMailer:
         return email
 
     def _deliver(self, email: EmailMessage, to: str) -> None:
+        smtp = smtplib.SMTP(self._host, self._port, timeout=self._timeout.total_seconds())
         try:
-            with smtplib.SMTP(self._host, self._port, timeout=self._timeout.total_seconds()) as smtp:
-                smtp.send_message(email, from_addr=self._sender, to_addrs=[to])
+            smtp.send_message(email, from_addr=self._sender, to_addrs=[to])
         except smtplib.SMTPRecipientsRefused as refused:
             code, reply = refused.recipients[to]
             if code < 500:
                 raise  # 4xx: mailbox busy, greylisting... worth another try
-            text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
-            raise RecipientRefused(f"{to} was refused: {code} {text}", code=str(code)) from refused
+            raise RecipientRefused(f"{to} was refused: {code} {_text(reply)}", code=str(code)) from refused
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as refused:
+            if refused.smtp_code < 500:
+                raise
+            raise MailRefused(f"the message was refused: {refused.smtp_code} {_text(refused.smtp_error)}",
+                              code=str(refused.smtp_code)) from refused
+        finally:
+            _hang_up(smtp)
+
+
+def _hang_up(smtp: smtplib.SMTP) -> None:
+    """Say goodbye; a server that answers it badly, or hangs up first, has the message already."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)

@@ -19,9 +19,15 @@ class Profile(StrEnum):
     THIRD_PARTY = "THIRD_PARTY"
     INVENTORY = "INVENTORY"
     FOLLOW = "FOLLOW"
+    MAIL = "MAIL"
 
 
-THIRD_PARTY, INVENTORY, FOLLOW = Profile.THIRD_PARTY, Profile.INVENTORY, Profile.FOLLOW
+THIRD_PARTY, INVENTORY, FOLLOW, MAIL = Profile.THIRD_PARTY, Profile.INVENTORY, Profile.FOLLOW, Profile.MAIL
+
+# An SMTP send runs in a thread that a timed-out attempt cannot stop: the attempt outlasts the
+# whole exchange (connect, EHLO, MAIL, RCPT, DATA, QUIT at SmtpMailer's 5 s each), so a retry
+# never sends beside a send still under way.
+_ATTEMPT = {THIRD_PARTY: timedelta(seconds=10), INVENTORY: timedelta(seconds=5), MAIL: timedelta(seconds=45)}
 
 _BACKOFF = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 
@@ -39,9 +45,8 @@ def activity_options(profile: Profile, policy: Policy) -> dict[str, Any]:
         }
     # A call answers in seconds or is treated as lost and retried under the same idempotency
     # key, which makes the retry safe; local SQL transactions get a shorter leash.
-    attempt = timedelta(seconds=5 if profile is INVENTORY else 10)
     return {
-        "start_to_close_timeout": attempt,
+        "start_to_close_timeout": _ATTEMPT[profile],
         "schedule_to_close_timeout": policy.retry_budget,
         "retry_policy": _BACKOFF,
     }

@@ -11,6 +11,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
     from domain import messages
     from domain.order import Order
+    from workflows import options
     from workflows.compensation import describe
 
 Call = Callable[..., Awaitable[Any]]
@@ -36,7 +37,7 @@ class Outbox:
         while self._messages:
             message = self._messages[0]
             try:
-                await self._call(MailActivities.send_message, message)
+                await self._call(MailActivities.send_message, message, options.MAIL)
                 self._order.note(workflow.now(), "MESSAGE_SENT", f"{message.kind} to {message.to}")
             except ActivityError as error:
                 # An undeliverable notice must not hold the order back; it stays on the record.

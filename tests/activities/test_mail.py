@@ -1,6 +1,7 @@
 """SmtpMailer against the mailbox stand-in on loopback: delivered once per key, listed over HTTP."""
 
 import re
+import smtplib
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -8,9 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
 from fastapi import FastAPI
 
-from activities.mail_smtp import RecipientRefused, SmtpMailer, message_id
+from activities.mail_smtp import MailRefused, RecipientRefused, SmtpMailer, message_id
 from domain.messages import CustomerMessage, MessageKind
 from sandbox.mailbox import Mailbox, mail_router, smtp_controller
 
@@ -99,6 +101,59 @@ async def test_a_recipient_refused_for_good_is_a_business_failure(mailer: SmtpMa
 
     assert refused.value.code == "550"
     assert mailbox.list() == []
+
+
+class Relay:
+    """An SMTP relay that takes messages with `data_reply` and says goodbye with `quit_reply`."""
+
+    def __init__(self, port: int, data_reply: str = "250 OK", quit_reply: str = "221 Bye") -> None:
+        self.port, self.data_reply, self.quit_reply = port, data_reply, quit_reply
+        self.received: list[bytes] = []
+
+    def mailer(self) -> SmtpMailer:
+        return SmtpMailer("127.0.0.1", self.port, "orders@shop.example")
+
+    async def handle_DATA(self, server: object, session: object, envelope: Envelope) -> str:
+        if self.data_reply.startswith("250"):
+            self.received.append(envelope.content)
+        return self.data_reply
+
+    async def handle_QUIT(self, server: object, session: object, envelope: Envelope) -> str:
+        return self.quit_reply
+
+
+@pytest.fixture
+def relay() -> Iterator[Relay]:
+    relay = Relay(free_port())
+    controller = Controller(relay, hostname="127.0.0.1", port=relay.port)
+    controller.start()
+    yield relay
+    controller.stop()
+
+
+async def test_a_message_the_server_took_is_sent_even_if_it_answers_the_goodbye_badly(relay: Relay) -> None:
+    relay.quit_reply = "421 Service closing transmission channel"
+
+    await relay.mailer().send(confirmation())
+
+    assert len(relay.received) == 1
+
+
+async def test_a_message_refused_for_good_is_a_business_failure_not_sent_again(relay: Relay) -> None:
+    relay.data_reply = "554 5.7.1 Message rejected as spam"
+
+    with pytest.raises(MailRefused) as refused:
+        await relay.mailer().send(confirmation())
+
+    assert refused.value.code == "554" and "rejected as spam" in str(refused.value)
+    assert relay.received == []
+
+
+async def test_a_message_refused_for_now_is_left_to_the_retry_policy(relay: Relay) -> None:
+    relay.data_reply = "451 4.3.0 Try again later"
+
+    with pytest.raises(smtplib.SMTPDataError):
+        await relay.mailer().send(confirmation())
 
 
 async def test_an_unreachable_server_is_a_transient_error() -> None:
