@@ -16,7 +16,7 @@ from domain.requests import (
     ResolutionAction,
     Verdict,
 )
-from domain.shipment import AFTER_PICKUP, Shipment, ShipmentEvent, ShipmentEventType
+from domain.shipment import AFTER_PICKUP, CarrierWait, Shipment, ShipmentEvent, ShipmentEventType
 
 
 class OrderStatus(StrEnum):
@@ -446,7 +446,15 @@ class Order(BaseModel):
             self._move_stage(OrderStatus.DELIVERED, at, "")
         elif kind is not ShipmentEventType.PICKED_UP:
             self.note(at, kind.value)
+        if self.attention is not None and self.attention.step in self._scans_answer():
+            # The scan a person was asked to chase has come: nothing is left for them to do.
+            self.record_resolved(ResolutionAction.MARK_RESOLVED, "carrier", at, f"{kind} scanned")
         return True
+
+    def _scans_answer(self) -> set[str]:
+        """The waits for the carrier that the parcel's stage now answers."""
+        answered = {CarrierWait.AWAIT_PICKUP.value} if self.stage in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) else set()
+        return answered | ({CarrierWait.AWAIT_DELIVERY.value} if self.stage is OrderStatus.DELIVERED else set())
 
     def _move_stage(self, to: OrderStatus, at: datetime, detail: str) -> None:
         """Scans move the lifecycle on even while a person is looking at another problem."""

@@ -47,6 +47,16 @@ class Policy(BaseModel):
         ge=timedelta(0),
         description="How long to wait for the carrier's answer to an intercept before a person must look.",
     )
+    pickup_deadline: timedelta = Field(
+        default=timedelta(days=3),
+        gt=timedelta(0),
+        description="After the label is bought, how long the parcel may wait for the carrier before a person must look.",
+    )
+    delivery_deadline: timedelta = Field(
+        default=timedelta(days=21),
+        gt=timedelta(0),
+        description="After pickup, how long the parcel may take to arrive before a person must look.",
+    )
     # Zero budgets would read as "no limit" to Temporal's schedule-to-close timeouts.
     retry_budget: timedelta = Field(
         default=timedelta(minutes=10),

@@ -1,6 +1,6 @@
 """The parcel: its label, the carrier's scans, and the carrier's answers to an intercept."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -35,6 +35,22 @@ class Shipment(BaseModel):
     last_event: ShipmentEventType | None = None
     intercept_requested: bool = False
     returned: bool = False
+
+
+class CarrierWait(StrEnum):
+    """What the order waits for from the carrier, past a deadline, when a person must look (Attention.step)."""
+
+    AWAIT_PICKUP = "AWAIT_PICKUP"
+    AWAIT_DELIVERY = "AWAIT_DELIVERY"
+
+    def overdue(self, shipment: "Shipment | None", waited: timedelta) -> str:
+        """What a person is told when the scan has not come in time, and what they can do."""
+        tracking = shipment.tracking_number if shipment else "without a label"
+        doing = "picked up" if self is CarrierWait.AWAIT_PICKUP else "delivered"
+        return (
+            f"parcel {tracking} has not been {doing} within {waited}: chase the carrier, then RETRY to wait "
+            "as long again, or record the scan (shipment_event), or cancel the order"
+        )
 
 
 # What can only happen once the carrier has the parcel.

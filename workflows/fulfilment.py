@@ -17,7 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.order import Order, OrderStatus, PaymentState, StockState
     from domain.placement import PlaceOrder, idempotency_key
     from domain.requests import CancellationRequest, CancelReason, RequestedBy, ResolutionAction, system_request_id
-    from domain.shipment import Shipment
+    from domain.shipment import CarrierWait, Shipment
     from workflows import options
     from workflows.attention import Attention
     from workflows.compensation import describe
@@ -70,12 +70,13 @@ class Fulfilment:
         await self._capture_payment()
         await self._wait(self._no_review_open)
         await self._buy_label()
-        await self._wait(lambda: order.stage in (OrderStatus.SHIPPED, OrderStatus.DELIVERED))
+        await self._await_carrier(self._picked_up, CarrierWait.AWAIT_PICKUP, policy.pickup_deadline)
         ship = ShipStock(order_id=order.order_id, idempotency_key=self._key("ship"))
         await self._step(InventoryActivities.ship_stock, lambda: ship, options.INVENTORY)
         order.record_stock(StockState.SHIPPED, workflow.now())
         await self._checkpoint()
-        await self._wait(lambda: order.stage is OrderStatus.DELIVERED and order.open_request is None)
+        await self._await_carrier(self._delivered, CarrierWait.AWAIT_DELIVERY, policy.delivery_deadline)
+        await self._wait(lambda: order.open_request is None)
         await self._wait(lambda: False, timeout=policy.return_period)
         order.move(OrderStatus.COMPLETED, workflow.now())
         self._publisher.publish()
@@ -152,6 +153,12 @@ class Fulfilment:
             idempotency_key=self._key("label"),
         )
 
+    def _picked_up(self) -> bool:
+        return self._order.stage in (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+
+    def _delivered(self) -> bool:
+        return self._order.stage is OrderStatus.DELIVERED
+
     def _no_review_open(self) -> bool:
         return self._order.under_review is None
 
@@ -215,6 +222,23 @@ class Fulfilment:
             if not self._inbox.work:
                 return
             await self._reversal.run()
+
+    async def _await_carrier(self, scanned: Callable[[], bool], wait: CarrierWait, patience: timedelta) -> None:
+        """Wait for the carrier's scan; past `patience` a person chases the carrier, and each RETRY
+        waits as long again. The scan itself closes the question (Order.record_shipment_event)."""
+        if not workflow.patched("carrier-deadlines"):
+            await self._wait(scanned)
+            return
+        while True:
+            await self._wait(scanned, timeout=patience)
+            if scanned():
+                return
+            problem = wait.overdue(self._order.shipment, patience)
+            resolution = await self._attention.ask(
+                problem, wait.value, [ResolutionAction.RETRY], still_open=lambda: not scanned()
+            )
+            if resolution is None:
+                await self._reversal.run()  # scanned meanwhile, or a cancellation took the order over
 
     def _cancel_for(self, error: ActivityError, reason: CancelReason) -> None:
         """A business refusal that ends the order: it is cancelled by the system, first in line."""

@@ -175,3 +175,22 @@ def test_a_full_cancel_taking_over_from_a_failed_partial_refund_refunds_that_par
     assert last.amount_minor == TOTAL
     assert order.status is OrderStatus.CANCELLED
     assert order.store_credit_minor == order.refunded_minor == order.captured_minor
+
+
+@pytest.mark.parametrize(
+    ("stage", "wait", "scan", "answered"),
+    [
+        pytest.param(Stage.LABEL_BOUGHT, "AWAIT_PICKUP", ShipmentEventType.PICKED_UP, True, id="pickup answers pickup"),
+        pytest.param(Stage.LABEL_BOUGHT, "AWAIT_PICKUP", ShipmentEventType.DELIVERED, True, id="delivery answers pickup"),
+        pytest.param(Stage.PICKED_UP, "AWAIT_DELIVERY", ShipmentEventType.DELIVERED, True, id="delivery answers delivery"),
+        pytest.param(Stage.PICKED_UP, "AWAIT_DELIVERY", ShipmentEventType.IN_TRANSIT, False, id="transit is no delivery"),
+        pytest.param(Stage.LABEL_BOUGHT, "CREATE_SHIPMENT", ShipmentEventType.PICKED_UP, False, id="another problem"),
+    ],
+)
+def test_the_scan_a_person_was_asked_to_chase_closes_the_question(stage, wait, scan, answered):
+    order = stuck(order_at(stage), wait)
+
+    order.record_shipment_event(ShipmentEvent(type=scan), at(41))
+
+    assert (order.attention is None) is answered
+    assert (order.status is OrderStatus.NEEDS_ATTENTION) is not answered

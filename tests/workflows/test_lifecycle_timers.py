@@ -6,7 +6,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.order import OrderStatus, StockState
 from domain.policy import Policy
-from domain.requests import ReasonCode, Verdict
+from domain.requests import ReasonCode, Resolution, ResolutionAction, Verdict
 from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.workflows.conftest import TOTAL, customer_cancel, watch_labels, world_on
 from workflows.order import OrderWorkflow
@@ -79,3 +79,32 @@ async def test_a_cancelled_order_answers_repeats_for_the_answer_period_then_clos
     assert repeat == first and first.outcome is Verdict.ACCEPTED
     assert order.status is OrderStatus.CANCELLED
     assert world.mailer.kinds(order.order_id) == ["CONFIRMATION", "CANCELLATION"]
+
+
+async def test_a_parcel_the_carrier_neither_picks_up_nor_delivers_in_time_is_put_to_a_person_each_time(
+    skipping_env: WorkflowEnvironment,
+) -> None:
+    async with world_on(skipping_env, watch_labels) as world:
+        handle = await world.place(policy=REAL_POLICY)
+        await skipping_env.sleep(timedelta(minutes=31))
+        await world.carrier.label_gate.entered.wait()
+
+        await skipping_env.sleep(timedelta(days=3, minutes=1))
+        await world.mailer.wait_for("ESCALATION")
+        unpicked = await handle.query(OrderWorkflow.status)
+        await handle.signal(OrderWorkflow.shipment_event, ShipmentEvent(type=ShipmentEventType.PICKED_UP))
+        await skipping_env.sleep(timedelta(days=21, minutes=1))
+        await world.mailer.wait_for("ESCALATION", count=2)
+        undelivered = await handle.query(OrderWorkflow.status)
+        await handle.execute_update(OrderWorkflow.resolve, Resolution(action=ResolutionAction.RETRY, by="sam"))
+        await handle.signal(OrderWorkflow.shipment_event, ShipmentEvent(type=ShipmentEventType.DELIVERED))
+        order = await handle.result()
+
+    assert unpicked.status is OrderStatus.NEEDS_ATTENTION and unpicked.attention is not None
+    assert unpicked.attention.step == "AWAIT_PICKUP" and "has not been picked up within 3 days" in unpicked.attention.problem
+    assert undelivered.status is OrderStatus.NEEDS_ATTENTION and undelivered.attention is not None
+    assert undelivered.attention.step == "AWAIT_DELIVERY" and undelivered.attention.actions == [ResolutionAction.RETRY]
+    # The pickup scan closed the first question by itself; the person's RETRY and the delivery, the second.
+    assert [e.detail for e in order.timeline if e.event == "RESOLVED"] == ["MARK_RESOLVED by carrier: PICKED_UP scanned",
+                                                                        "RETRY by sam"]
+    assert order.status is OrderStatus.COMPLETED and order.attention is None
