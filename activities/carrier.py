@@ -1,4 +1,5 @@
-"""Carrier: create the shipment and buy its label, void the label before the first scan."""
+"""Carrier: create the shipment and buy its label, hold or release its pickup, void the label before
+the first scan, recall a parcel it has."""
 
 from typing import Protocol
 
@@ -38,6 +39,18 @@ class RequestIntercept(BaseModel):
     idempotency_key: str
 
 
+class HoldPickup(BaseModel):
+    order_id: str
+    shipment_id: str
+    idempotency_key: str
+
+
+class ReleasePickup(BaseModel):
+    order_id: str
+    shipment_id: str
+    idempotency_key: str
+
+
 class Carrier(Protocol):
     async def create_shipment(self, request: CreateShipment) -> Label: ...
 
@@ -45,6 +58,14 @@ class Carrier(Protocol):
 
     async def request_intercept(self, request: RequestIntercept) -> None:
         """File a return-to-sender request; the carrier's answer arrives later as shipment events."""
+        ...
+
+    async def hold_pickup(self, request: HoldPickup) -> bool:
+        """Ask the carrier not to collect the parcel yet; False when it has collected it already."""
+        ...
+
+    async def release_pickup(self, request: ReleasePickup) -> None:
+        """Let the carrier collect a parcel held before; nothing to do if it is not held."""
         ...
 
 
@@ -71,3 +92,15 @@ class CarrierActivities:
     async def request_intercept(self, request: RequestIntercept) -> None:
         """Ask the carrier to return a parcel in transit to the sender."""
         await self._carrier.request_intercept(request)
+
+    @activity.defn
+    @final_on_business_failure
+    async def hold_pickup(self, request: HoldPickup) -> bool:
+        """Hold the parcel at the shipper while a cancellation awaits review; False: too late."""
+        return await self._carrier.hold_pickup(request)
+
+    @activity.defn
+    @final_on_business_failure
+    async def release_pickup(self, request: ReleasePickup) -> None:
+        """Release a held parcel to the carrier: the order goes on."""
+        await self._carrier.release_pickup(request)

@@ -5,9 +5,17 @@ from urllib.parse import quote
 
 import httpx
 
-from activities.carrier import CreateShipment, Label, LabelNotVoidable, RequestIntercept, VoidLabel
+from activities.carrier import (
+    CreateShipment,
+    HoldPickup,
+    Label,
+    LabelNotVoidable,
+    ReleasePickup,
+    RequestIntercept,
+    VoidLabel,
+)
 from activities.failures import BusinessFailure
-from activities.http_refusals import refusal
+from activities.http_refusals import error_of, refusal
 
 
 class CarrierRefused(BusinessFailure):
@@ -23,7 +31,8 @@ class HttpCarrier:
     throttling and connection errors stay ordinary exceptions, which the activity retry policy retries.
     Voiding a label that is already voided succeeds. An intercept request is only filed here (202);
     the carrier's answer comes later as shipment events, and a parcel that was never scanned (nothing
-    to intercept) is refused at once with CarrierRefused, code `nothing_to_intercept`.
+    to intercept) is refused at once with CarrierRefused, code `nothing_to_intercept`. A pickup hold
+    asked too late (409 `already_picked_up`) answers False: the parcel has left.
     """
 
     def __init__(self, client: httpx.AsyncClient) -> None:
@@ -46,6 +55,18 @@ class HttpCarrier:
 
     async def request_intercept(self, request: RequestIntercept) -> None:
         path = f"/carrier/shipments/{quote(request.shipment_id, safe='')}/intercept"
+        answer(await self._post(path, request.idempotency_key, None))
+
+    async def hold_pickup(self, request: HoldPickup) -> bool:
+        path = f"/carrier/shipments/{quote(request.shipment_id, safe='')}/hold"
+        response = await self._post(path, request.idempotency_key, None)
+        if response.status_code == 409 and (error_of(response) or {}).get("type") == "already_picked_up":
+            return False  # the parcel has left: its pickup scan reaches the order as a shipment event
+        answer(response)
+        return True
+
+    async def release_pickup(self, request: ReleasePickup) -> None:
+        path = f"/carrier/shipments/{quote(request.shipment_id, safe='')}/release"
         answer(await self._post(path, request.idempotency_key, None))
 
     async def _post(self, path: str, idempotency_key: str, body: dict[str, Any] | None) -> httpx.Response:

@@ -247,6 +247,18 @@ class Order(BaseModel):
         record = self.open_request
         return record if record is not None and record.outcome is Verdict.PENDING_REVIEW else None
 
+    def pickup_hold_change(self) -> tuple[bool, str] | None:
+        """While a request awaits review, the labelled parcel is not handed to the carrier: (True,
+        request_id) to hold it for that review, (False, request_id) to release the hold once the
+        review is over; None when the hold already is as it should be, or the parcel has left."""
+        if self.shipment is None or self.stage is not OrderStatus.FULFILLING or not self.has_live_label:
+            return None
+        review = self.under_review
+        wanted = review.request_id if review is not None else None
+        if wanted == self.shipment.held_for:
+            return None
+        return (True, wanted) if wanted is not None else (False, self.shipment.held_for or "")
+
     @property
     def settled(self) -> bool:
         """Nothing is left to give back: no money held or taken, no live label, no reserved unit."""
@@ -402,6 +414,19 @@ class Order(BaseModel):
         assert self.shipment is not None
         self.shipment.label_voided = True
         self.note(at, "LABEL_VOIDED", self.shipment.tracking_number)
+
+    def record_pickup_held(self, request_id: str, in_time: bool, at: datetime) -> None:
+        """The parcel is held for this request's review. A hold asked too late (the carrier has the
+        parcel) is kept as asked, not asked again: the pickup scan is on its way to the order."""
+        assert self.shipment is not None
+        self.shipment.held_for = request_id
+        event = "PICKUP_HELD" if in_time else "PICKUP_HOLD_TOO_LATE"
+        self.note(at, event, f"{self.shipment.tracking_number} for review of {request_id}")
+
+    def record_pickup_released(self, at: datetime) -> None:
+        assert self.shipment is not None
+        self.note(at, "PICKUP_RELEASED", f"{self.shipment.tracking_number}, held for {self.shipment.held_for}")
+        self.shipment.held_for = None
 
     def record_intercept_requested(self, at: datetime) -> None:
         assert self.shipment is not None

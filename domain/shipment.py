@@ -35,6 +35,8 @@ class Shipment(BaseModel):
     last_event: ShipmentEventType | None = None
     intercept_requested: bool = False
     returned: bool = False
+    # The request whose review the parcel is held for: the carrier does not collect it meanwhile.
+    held_for: str | None = None
 
 
 class CarrierWait(StrEnum):

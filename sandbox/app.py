@@ -9,7 +9,7 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from sqlalchemy import text
 
-from sandbox import carrier, intercept, payments, refunds, store_credit
+from sandbox import carrier, intercept, payments, pickup_hold, refunds, store_credit
 from sandbox.db import Database
 from sandbox.tables import now
 from sandbox.timing import Clock, Timing
@@ -65,7 +65,7 @@ def create_app(
     app.state.timing = Timing(refund_settle_after=refund_settle_after, return_after=return_after, clock=clock)
     install_error_handlers(app)
     app.middleware("http")(_log_request)
-    routers = (payments.router, refunds.router, store_credit.router, carrier.router, intercept.router)
+    routers = (payments.router, refunds.router, store_credit.router, carrier.router, intercept.router, pickup_hold.router)
     for router in (*routers, *extra_routers):
         app.include_router(router)
 

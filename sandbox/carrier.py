@@ -62,6 +62,7 @@ def shipment_json(shipment: Shipment, request: Request) -> dict[str, Any]:
         "tracking_number": shipment.tracking_number,
         "label_url": str(request.url_for("get_label", shipment_id=shipment.id)),
         "parcel_units": shipment.parcel_units, "address": shipment.address,
+        "pickup_on_hold": shipment.pickup_held_at is not None,
         "scans": [{"event": scan.event, "at": scan.at.isoformat()} for scan in shipment.scans],
         "events": [{"type": e.type, "at": e.at.isoformat(), "detail": e.detail} for e in happened],
     }
@@ -113,6 +114,9 @@ def scan_shipment(shipment_id: str, body: ScanRequest, db: Db, timing: Timed, re
         if shipment.status not in STAGES:
             raise ApiError(409, "parcel_intercepted", f"Shipment {shipment.id} was intercepted; it is on its way "
                            "back to the sender and takes no further scans.")
+        if shipment.pickup_held_at is not None:
+            raise ApiError(409, "pickup_on_hold", f"Shipment {shipment.id} is on hold at the shipper's request; "
+                           "it is not collected until the hold is released.")
         if STAGES.index(body.event) < STAGES.index(shipment.status):
             raise ApiError(409, "scan_out_of_order",
                            f"Shipment {shipment.id} is already {shipment.status}; a {body.event} scan cannot follow.")

@@ -97,6 +97,8 @@ class Shipment(Base):
     parcel_units: Mapped[int]
     address: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=now)
+    # The shipper asked the carrier not to collect the parcel yet (sandbox.pickup_hold).
+    pickup_held_at: Mapped[datetime | None] = mapped_column(default=None)
     scans: Mapped[list["Scan"]] = relationship(order_by="Scan.id")
     events: Mapped[list["CarrierEvent"]] = relationship(order_by="CarrierEvent.id")
 

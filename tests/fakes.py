@@ -8,7 +8,15 @@ import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 
-from activities.carrier import CreateShipment, Label, LabelNotVoidable, RequestIntercept, VoidLabel
+from activities.carrier import (
+    CreateShipment,
+    HoldPickup,
+    Label,
+    LabelNotVoidable,
+    ReleasePickup,
+    RequestIntercept,
+    VoidLabel,
+)
 from activities.inventory import OutOfStock, ReleaseStock, ReserveStock, RestockReturned, ShipStock
 from activities.payment import (
     AlreadyCaptured,
@@ -198,8 +206,12 @@ class FakeCarrier:
     voided: set[str] = field(default_factory=set)
     scanned: set[str] = field(default_factory=set)
     intercepts: list[str] = field(default_factory=list)
+    held: set[str] = field(default_factory=set)
+    holds: list[str] = field(default_factory=list)  # the keys of every hold and release, in order
     label_gate: Gate | None = None
     intercept_gate: Gate | None = None
+    hold_gate: Gate | None = None
+    release_gate: Gate | None = None
 
     async def create_shipment(self, request: CreateShipment) -> Label:
         if self.label_gate:
@@ -218,6 +230,21 @@ class FakeCarrier:
         if self.intercept_gate:
             await self.intercept_gate.pass_through()
         self.intercepts.append(request.idempotency_key)
+
+    async def hold_pickup(self, request: HoldPickup) -> bool:
+        if self.hold_gate:
+            await self.hold_gate.pass_through()
+        if request.shipment_id in self.scanned:
+            return False
+        self.held.add(request.shipment_id)
+        self.holds.append(request.idempotency_key)
+        return True
+
+    async def release_pickup(self, request: ReleasePickup) -> None:
+        if self.release_gate:
+            await self.release_gate.pass_through()
+        self.held.discard(request.shipment_id)
+        self.holds.append(request.idempotency_key)
 
 
 @dataclass

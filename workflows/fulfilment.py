@@ -8,7 +8,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.carrier import CarrierActivities, CreateShipment
+    from activities.carrier import CarrierActivities, CreateShipment, HoldPickup, ReleasePickup
     from activities.inventory import InventoryActivities, ReserveStock, ShipStock, StockLine
     from activities.mail import MailActivities
     from activities.payment import AuthorizePayment, CapturePayment, PaymentActivities
@@ -225,20 +225,48 @@ class Fulfilment:
 
     async def _await_carrier(self, scanned: Callable[[], bool], wait: CarrierWait, patience: timedelta) -> None:
         """Wait for the carrier's scan; past `patience` a person chases the carrier, and each RETRY
-        waits as long again. The scan itself closes the question (Order.record_shipment_event)."""
-        if not workflow.patched("carrier-deadlines"):
+        waits as long again. The scan itself closes the question (Order.record_shipment_event).
+        Meanwhile a labelled parcel is held back from the carrier while a request awaits review."""
+        # Orders started before deadlines and holds existed wait as they did (no timer, no hold).
+        if not workflow.patched("carrier-deadlines-and-pickup-hold"):
             await self._wait(scanned)
             return
         while True:
-            await self._wait(scanned, timeout=patience)
+            await self._wait(lambda: scanned() or self._hold_due(), timeout=patience)
+            if self._hold_due():
+                await self._keep_pickup_hold()
+                continue
             if scanned():
                 return
-            problem = wait.overdue(self._order.shipment, patience)
+            shipment = self._order.shipment
+            if shipment is not None and shipment.held_for is not None:
+                continue  # held by us for a review, which has a deadline of its own
+            problem = wait.overdue(shipment, patience)
             resolution = await self._attention.ask(
                 problem, wait.value, [ResolutionAction.RETRY], still_open=lambda: not scanned()
             )
             if resolution is None:
                 await self._reversal.run()  # scanned meanwhile, or a cancellation took the order over
+
+    def _hold_due(self) -> bool:
+        return self._order.pickup_hold_change() is not None
+
+    async def _keep_pickup_hold(self) -> None:
+        """Hold the labelled parcel while a request awaits review, and release it once the review is over."""
+        order = self._order
+        change = order.pickup_hold_change()
+        assert change is not None and order.shipment is not None
+        hold, request_id = change
+        step = "hold_pickup" if hold else "release_pickup"
+        asked = {"order_id": order.order_id, "shipment_id": order.shipment.shipment_id,
+                 "idempotency_key": idempotency_key(order.order_id, step, request_id)}
+        if hold:
+            in_time = await self._step(CarrierActivities.hold_pickup, lambda: HoldPickup(**asked))
+            order.record_pickup_held(request_id, in_time, workflow.now())
+        else:
+            await self._step(CarrierActivities.release_pickup, lambda: ReleasePickup(**asked))
+            order.record_pickup_released(workflow.now())
+        await self._checkpoint()
 
     def _cancel_for(self, error: ActivityError, reason: CancelReason) -> None:
         """A business refusal that ends the order: it is cancelled by the system, first in line."""

@@ -36,6 +36,7 @@ SCENARIOS: dict[str, Scenario] = {
         partial.cancel_every_line_one_by_one,
         review.review_approved,
         review.review_denied,
+        review.review_holds_the_parcel,
         review.review_deadline_expired,
         refunds.refund_to_store_credit,
         refunds.refund_fails_then_store_credit,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from domain.order import OrderStatus
 from domain.policy import OnReviewTimeout
 from domain.requests import CancelReason, ReasonCode, ReviewDecision, Verdict
-from starter.scenarios.cancel_points import AFTER_CAPTURE, INSIDE_WINDOW, order_at
+from starter.scenarios.cancel_points import AFTER_CAPTURE, AFTER_LABEL, INSIDE_WINDOW, order_at
 from starter.scenarios.checks import expect, expect_message
 from starter.scenarios.context import Context
 from starter.scenarios.endings import expect_completed, expect_refunded, expect_voided
@@ -57,6 +57,24 @@ async def review_denied(ctx: Context) -> str:
     messages = await expect_completed(run, order, "CONFIRMATION", "REJECTION")
     expect_message(messages, "REJECTION", to=run.command.customer_email, says="already on its way")
     return "denied: the customer told why, the order shipped and COMPLETED"
+
+
+async def review_holds_the_parcel(ctx: Context) -> str:
+    # Past the window with the label bought: the parcel waits at the shipper while customer service decides.
+    run = await order_at(ctx, "review_holds_the_parcel", AFTER_LABEL)
+    request_id = await pending_review(run)
+    held = await run.until(lambda o: o.shipment is not None and o.shipment.held_for == request_id, "the parcel held")
+    assert held.shipment is not None
+    pickup = await ctx.sandbox.post(f"/carrier/shipments/{held.shipment.shipment_id}/scan", json={"event": "PICKED_UP"})
+    refused = pickup.status_code == 409 and pickup.json()["error"]["type"] == "pickup_on_hold"
+    expect(refused, f"the carrier collected a held parcel: HTTP {pickup.status_code}")
+
+    await run.review(request_id, ReviewDecision.DENY, "already packed")
+    await run.until(lambda o: o.shipment is not None and o.shipment.held_for is None, "the hold released")
+    order = await run.deliver()
+
+    await expect_completed(run, order, "CONFIRMATION", "REJECTION")
+    return "held at the shipper while in review; denied: released, shipped and COMPLETED"
 
 
 async def review_deadline_expired(ctx: Context) -> str:

@@ -18,6 +18,7 @@ from domain.policy import Policy
 from domain.requests import CancellationRequest, CancelReason, RequestedBy
 from tests.fakes import FakeCarrier, FakeInventoryStore, FakeMailer, FakePaymentGateway, Gate
 from tests.temporal_envs import local_server, time_skipping_server
+from worker import activity_methods
 from workflows.order import OrderWorkflow
 
 
@@ -47,31 +48,13 @@ class World:
     task_queue: str = field(default_factory=lambda: f"orders-test-{uuid.uuid4().hex[:8]}")
 
     def worker(self) -> Worker:
-        payment = PaymentActivities(self.payments)
-        inventory = InventoryActivities(self.inventory)
-        carrier = CarrierActivities(self.carrier)
-        mail = MailActivities(self.mailer)
-        return Worker(
-            self.client,
-            task_queue=self.task_queue,
-            workflows=[OrderWorkflow],
-            activities=[
-                payment.authorize_payment,
-                payment.capture_payment,
-                payment.void_authorization,
-                payment.refund_payment,
-                payment.follow_refund,
-                payment.issue_store_credit,
-                inventory.reserve_stock,
-                inventory.release_stock,
-                inventory.ship_stock,
-                inventory.restock,
-                carrier.create_shipment,
-                carrier.void_label,
-                carrier.request_intercept,
-                mail.send_message,
-            ],
+        activities = activity_methods(
+            PaymentActivities(self.payments),
+            InventoryActivities(self.inventory),
+            CarrierActivities(self.carrier),
+            MailActivities(self.mailer),
         )
+        return Worker(self.client, task_queue=self.task_queue, workflows=[OrderWorkflow], activities=activities)
 
     async def place(self, **changes: object) -> WorkflowHandle:
         order = an_order(**changes)
