@@ -70,7 +70,8 @@ def order(view: Order) -> Panel:
         ship = view.shipment
         label = "label voided" if ship.label_voided else "label live"
         last = ship.last_event.value if ship.last_event else "no scan yet"
-        facts.add_row("shipment", f"{ship.shipment_id}  tracking {ship.tracking_number}  {label}  {last}")
+        held = f"  held for review of {ship.held_for}" if ship.held_for else ""
+        facts.add_row("shipment", f"{ship.shipment_id}  tracking {ship.tracking_number}  {label}  {last}{held}")
     parts: list[Any] = [facts]
     if view.open_request:
         parts.append(_pending(view, view.open_request))
