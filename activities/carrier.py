@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from activities.failures import BusinessFailure, final_on_business_failure
-from domain.placement import Address
+from domain.placement import Address, PlaceOrder, idempotency_key
 
 
 class LabelNotVoidable(BusinessFailure):
@@ -19,6 +19,16 @@ class CreateShipment(BaseModel):
     address: Address
     parcel_units: int
     idempotency_key: str
+
+    @classmethod
+    def for_order(cls, command: PlaceOrder, parcel_units: int) -> "CreateShipment":
+        """The order's label: asked again under its key, the carrier answers with the same label."""
+        return cls(
+            order_id=command.order_id,
+            address=command.shipping_address,
+            parcel_units=parcel_units,
+            idempotency_key=idempotency_key(command.order_id, "label"),
+        )
 
 
 class Label(BaseModel):

@@ -257,7 +257,8 @@ def compensations_for(order: Order, request: CancellationRequest, selection: Sel
     """Exactly what has happened so far to these units and this money, undone: nothing more, nothing twice."""
     full = is_full(order, selection)
     plan: list[Compensation] = []
-    if full and order.has_live_label:
+    if full and (order.has_live_label or order.label_unconfirmed_units is not None):
+        # A label whose answer was lost is found first, by asking for it again under its key.
         plan.append(Compensation(step=Step.VOID_LABEL))
     if order.payment is PaymentState.CAPTURED:
         plan.extend(_refund(order, request, selection))

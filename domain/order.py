@@ -140,6 +140,8 @@ class Order(BaseModel):
     store_credit_minor: int = 0
     stock: StockState = StockState.NONE
     shipment: Shipment | None = None
+    # A label was asked for these many units and the carrier's answer lost: one may exist.
+    label_unconfirmed_units: int | None = None
     cancellation_reason: CancelReason | None = None
     attention: Attention | None = None
     cancellations: list[CancellationRecord] = []
@@ -267,6 +269,7 @@ class Order(BaseModel):
             and self.refund_pending_minor == 0
             and not self.holds_authorization
             and not self.has_live_label
+            and self.label_unconfirmed_units is None
             and self.stock not in (StockState.RESERVED, StockState.UNCONFIRMED)
         )
 
@@ -408,7 +411,17 @@ class Order(BaseModel):
 
     def record_label(self, shipment: Shipment, at: datetime) -> None:
         self.shipment = shipment
+        self.label_unconfirmed_units = None
         self.note(at, "LABEL_CREATED", f"tracking {shipment.tracking_number}")
+
+    def record_label_unconfirmed(self, parcel_units: int, at: datetime) -> None:
+        self.label_unconfirmed_units = parcel_units
+        self.note(at, "LABEL_UNCONFIRMED", f"a label for {parcel_units} unit(s) was asked for, the carrier's answer lost")
+
+    def record_label_settled_outside(self, at: datetime, detail: str) -> None:
+        """A person dealt with a label whose answer was lost (voided it at the carrier, or found none)."""
+        self.label_unconfirmed_units = None
+        self.note(at, "LABEL_SETTLED", detail)
 
     def record_label_void(self, at: datetime) -> None:
         assert self.shipment is not None

@@ -211,6 +211,7 @@ class FakeCarrier:
     label_gate: Gate | None = None
     intercept_gate: Gate | None = None
     hold_gate: Gate | None = None
+    label_lost: bool = False  # every label is bought, but its answer is lost on the way back
     release_gate: Gate | None = None
 
     async def create_shipment(self, request: CreateShipment) -> Label:
@@ -218,6 +219,8 @@ class FakeCarrier:
             await self.label_gate.pass_through()
         shipment_id = f"shp_{request.order_id}"
         self.labels[shipment_id] = request.idempotency_key
+        if self.label_lost:
+            raise ConnectionError("carrier timed out")
         return Label(shipment_id=shipment_id, tracking_number=f"1Z{request.order_id}", label_url="https://labels/x")
 
     async def void_label(self, request: VoidLabel) -> None:

@@ -7,7 +7,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.carrier import CarrierActivities, RequestIntercept, VoidLabel
+    from activities.carrier import CarrierActivities, CreateShipment, RequestIntercept, VoidLabel
     from activities.inventory import InventoryActivities, ReleaseStock, RestockReturned, StockLine
     from activities.payment import (
         AuthorizePayment,
@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.order import Order, PaymentState, StockState
     from domain.placement import PlaceOrder, idempotency_key
     from domain.requests import CancellationRequest, RefundDestination, Resolution, ResolutionAction
+    from domain.shipment import Shipment
     from workflows import options
 
 Call = Callable[..., Awaitable[Any]]
@@ -83,6 +84,8 @@ class Compensator:
     async def _run(self, step: Compensation, key: str) -> None:
         order, now = self._order, workflow.now
         if step.step is Step.VOID_LABEL:
+            if order.shipment is None:
+                await self._find_label()
             await self._ask_carrier(CarrierActivities.void_label, VoidLabel, key)
             order.record_label_void(now())
         elif step.step is Step.REQUEST_INTERCEPT:
@@ -148,6 +151,14 @@ class Compensator:
             return False
         order.record_hold_found(held.authorization_id, held.amount_minor, workflow.now())
         return True
+
+    async def _find_label(self) -> None:
+        """The label's answer was lost: asked for again under its key, the carrier tells which label it is."""
+        order = self._order
+        assert order.label_unconfirmed_units is not None
+        request = CreateShipment.for_order(self._command, order.label_unconfirmed_units)
+        label = await self._call(CarrierActivities.create_shipment, request)
+        order.record_label(Shipment(shipment_id=label.shipment_id, tracking_number=label.tracking_number), workflow.now())
 
     async def _ask_carrier(
         self, activity: Callable[..., Any], request: type[VoidLabel] | type[RequestIntercept], key: str
@@ -239,6 +250,8 @@ class Compensator:
                 order.record_refund_settled(step.amount_minor, True, at, detail)  # the refund left pending
             else:
                 order.record_refund(step.amount_minor, at, detail)
+        elif step.step is Step.VOID_LABEL and order.shipment is None:
+            order.record_label_settled_outside(at, f"label whose answer was lost settled {who}")
         elif step.step is Step.VOID_LABEL:
             order.record_label_void(at)
         elif step.step is Step.VOID_AUTHORIZATION:

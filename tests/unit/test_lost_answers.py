@@ -146,3 +146,22 @@ def test_the_surplus_of_a_lost_answer_is_the_cancelled_units_back_on_hand_and_th
         Step.REFUND_PAYMENT, 1000, RefundDestination.ORIGINAL
     )
     assert surplus_units(order, {"sku-2": 1}) is None
+
+
+def test_a_whole_cancellation_while_a_labels_answer_is_lost_voids_the_label_it_may_have_bought():
+    order = order_at(Stage.CAPTURED)
+    order.record_label_unconfirmed(2, at(40))
+
+    decision = answer(order, cancel_request("whole", requested_by="customer_service"), at(41))
+
+    assert [step.step for step in decision.compensations][0] is Step.VOID_LABEL
+    assert not order.settled  # a label may be live until it is found and voided
+
+
+def test_lines_cancelled_while_a_labels_answer_is_lost_leave_the_label_for_the_rest():
+    order = order_at(Stage.CAPTURED)
+    order.record_label_unconfirmed(2, at(40))
+
+    decision = answer(order, cancel_lines("some", ("sku-1", 1), requested_by="customer_service"), at(41))
+
+    assert Step.VOID_LABEL not in [step.step for step in decision.compensations]

@@ -167,6 +167,18 @@ async def test_an_order_cancelled_while_an_authorization_of_unknown_outcome_awai
     assert "The hold on your card has been released" in world.mailer.messages[-1].body
 
 
+async def test_an_order_cancelled_while_a_label_of_unknown_outcome_awaits_a_person_voids_that_label(
+    world: World,
+) -> None:
+    outcome, order = await cancelled_while_stuck(world, world.carrier, "label_lost")
+
+    assert outcome.outcome is Verdict.ACCEPTED and order.status is OrderStatus.CANCELLED
+    # The lost label had been bought: asked for again under its key, it is found and voided.
+    assert world.carrier.voided == {f"shp_{order.order_id}"}
+    assert set(world.carrier.labels.values()) == {f"{order.order_id}:label"}
+    assert order.refunded_minor == order.captured_minor == TOTAL and order.label_unconfirmed_units is None
+
+
 async def test_a_request_id_reused_with_other_lines_while_the_first_waits_behind_a_step_is_refused(
     world: World,
 ) -> None:
