@@ -37,28 +37,28 @@ class Label(BaseModel):
     label_url: str
 
 
-class VoidLabel(BaseModel):
+class ShipmentRequest(BaseModel):
+    """A request about the order's shipment, under its own idempotency key."""
+
     order_id: str
     shipment_id: str
     idempotency_key: str
 
 
-class RequestIntercept(BaseModel):
-    order_id: str
-    shipment_id: str
-    idempotency_key: str
+class VoidLabel(ShipmentRequest):
+    """Void the label before the carrier's first scan."""
 
 
-class HoldPickup(BaseModel):
-    order_id: str
-    shipment_id: str
-    idempotency_key: str
+class RequestIntercept(ShipmentRequest):
+    """Recall a parcel the carrier has."""
 
 
-class ReleasePickup(BaseModel):
-    order_id: str
-    shipment_id: str
-    idempotency_key: str
+class HoldPickup(ShipmentRequest):
+    """Keep the carrier from collecting the parcel for now."""
+
+
+class ReleasePickup(ShipmentRequest):
+    """Let the carrier collect a held parcel."""
 
 
 class Carrier(Protocol):

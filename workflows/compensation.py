@@ -7,7 +7,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.carrier import CarrierActivities, CreateShipment, RequestIntercept, VoidLabel
+    from activities.carrier import CarrierActivities, CreateShipment, RequestIntercept, ShipmentRequest, VoidLabel
     from activities.inventory import InventoryActivities, ReleaseStock, RestockReturned, StockLine
     from activities.payment import (
         AuthorizePayment,
@@ -161,7 +161,7 @@ class Compensator:
         order.record_label(Shipment(shipment_id=label.shipment_id, tracking_number=label.tracking_number), workflow.now())
 
     async def _ask_carrier(
-        self, activity: Callable[..., Any], request: type[VoidLabel] | type[RequestIntercept], key: str
+        self, activity: Callable[..., Any], request: type[ShipmentRequest], key: str
     ) -> None:
         """Void the order's label or recall its parcel: both name the shipment the label bought."""
         shipment = self._order.shipment
