@@ -20,10 +20,10 @@ with workflow.unsafe.imports_passed_through():
     from domain.shipment import CarrierWait, Shipment
     from workflows import options
     from workflows.attention import Attention
-    from workflows.compensation import describe
     from workflows.inbox import Inbox
     from workflows.reversal import Reversal
     from workflows.search import Publisher
+    from workflows.step_failures import describe
     from workflows.waiting import Waiting
 
 

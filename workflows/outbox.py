@@ -12,7 +12,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import messages
     from domain.order import Order
     from workflows import options
-    from workflows.compensation import describe
+    from workflows.step_failures import describe
 
 Call = Callable[..., Awaitable[Any]]
 

@@ -11,10 +11,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import Policy
     from domain.requests import SURPLUS_ID, CancellationRequest, CancelReason, RequestedBy, ResolutionAction, Verdict
     from workflows.attention import Attention
-    from workflows.compensation import Compensator, StepChanged, StepFailed
+    from workflows.compensation import Compensator
     from workflows.inbox import Inbox
     from workflows.outbox import Outbox
     from workflows.search import Publisher
+    from workflows.step_failures import StepChanged, StepFailed
 
 
 # The system's own request to give back a surplus: it names the idempotency keys of the steps.
