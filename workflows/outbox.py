@@ -1,8 +1,6 @@
 """Customer notices go out in the background, in order, once each."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
@@ -12,10 +10,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import messages
     from domain.order import Order
     from workflows import options
-    from workflows.step_failures import describe
-
-Call = Callable[..., Awaitable[Any]]
-
+    from workflows.step_failures import Call, describe
 
 class Outbox:
     """Sends one order's customer notices one after another, without holding the order back."""
