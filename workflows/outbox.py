@@ -12,6 +12,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import options
     from workflows.step_failures import Call, describe
 
+
 class Outbox:
     """Sends one order's customer notices one after another, without holding the order back."""
 
