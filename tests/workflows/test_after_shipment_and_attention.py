@@ -194,3 +194,40 @@ async def test_store_credit_whose_answer_was_lost_is_asked_again_under_its_key_a
     assert order.status is OrderStatus.CANCELLED
     assert (order.refunded_minor, order.store_credit_minor) == (TOTAL, TOTAL)
     assert world.payments.credited == {"cust-1": TOTAL} and sum(world.payments.refunded.values()) == 0
+
+
+async def test_a_parcel_delivered_while_its_recall_is_pending_rejects_the_recall_suggesting_a_return(
+    world: World,
+) -> None:
+    handle = await picked_up(world)
+    await handle.execute_update(OrderWorkflow.cancel, customer_cancel("r1"))
+
+    await handle.signal(OrderWorkflow.shipment_event, scan(ShipmentEventType.DELIVERED))
+    await world.mailer.wait_for("REJECTION")
+    order = await handle.query(OrderWorkflow.status)
+    await handle.terminate("test done")
+
+    record = order.cancellation("r1")
+    assert (record.outcome, record.reason_code, record.suggestion) == (Verdict.REJECTED, ReasonCode.INTERCEPT_FAILED, "RETURN")
+    assert order.status is OrderStatus.DELIVERED and order.refunded_minor == 0
+
+
+async def test_a_label_the_carrier_will_not_void_needs_a_person_and_marking_it_resolved_ends_the_cancellation(
+    world: World,
+) -> None:
+    watch_labels(world)
+    handle = await world.place_until(world.carrier.label_gate, policy=BRIEF)
+    # The carrier scanned the parcel, but its scan has not reached the order.
+    world.carrier.scanned.add(f"shp_{handle.id.removeprefix('order-')}")
+
+    await handle.execute_update(OrderWorkflow.cancel, staff_cancel())
+    await world.mailer.wait_for("ESCALATION")
+    stuck = await handle.query(OrderWorkflow.status)
+    gone = Resolution(action=ResolutionAction.MARK_RESOLVED, by="sam", note="carrier confirmed it was never collected")
+    await handle.execute_update(OrderWorkflow.resolve, gone)
+    order = await handle.result()
+
+    assert stuck.attention is not None and "LabelNotVoidable" in stuck.attention.problem
+    assert stuck.attention.actions == [ResolutionAction.RETRY, ResolutionAction.MARK_RESOLVED]
+    assert order.status is OrderStatus.CANCELLED and order.refunded_minor == order.captured_minor == TOTAL
+    assert world.carrier.voided == set() and order.shipment is not None and order.shipment.label_voided

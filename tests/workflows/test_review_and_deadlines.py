@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from domain.order import OrderStatus
@@ -71,6 +73,29 @@ async def test_a_denied_review_resumes_fulfillment_and_tells_the_customer_why(sk
     assert (denied.outcome, denied.reason_code) == (Verdict.REJECTED, ReasonCode.REVIEW_DENIED)
     assert "already packed for you" in world.mailer.messages[-1].body
     assert sum(world.payments.captured.values()) > 0
+
+
+async def test_a_review_already_decided_or_never_asked_for_is_refused_and_changes_nothing(
+    skipping_env: WorkflowEnvironment,
+) -> None:
+    async with world_on(skipping_env) as world:
+        handle = await world.place_confirmed(policy=REVIEWED)
+        await handle.execute_update(OrderWorkflow.cancel, CUSTOMER)
+        await handle.execute_update(OrderWorkflow.review_cancellation, review(ReviewDecision.DENY))
+
+        with pytest.raises(WorkflowUpdateFailedError) as again:
+            await handle.execute_update(OrderWorkflow.review_cancellation, review(ReviewDecision.APPROVE))
+        with pytest.raises(WorkflowUpdateFailedError) as unknown:
+            await handle.execute_update(
+                OrderWorkflow.review_cancellation,
+                CancellationReview(request_id="nope", decision=ReviewDecision.APPROVE, reviewer="sam"),
+            )
+        order = await handle.query(OrderWorkflow.status)
+        await handle.terminate("test done")
+
+    assert "is not awaiting review (it is REJECTED)" in str(again.value.cause)
+    assert "has no cancellation request 'nope'" in str(unknown.value.cause)
+    assert order.cancellation("r1").reason_code is ReasonCode.REVIEW_DENIED and order.status is not OrderStatus.CANCELLED
 
 
 async def test_a_review_nobody_decides_is_escalated_to_customer_service_and_keeps_waiting(
