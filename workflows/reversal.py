@@ -62,8 +62,9 @@ class Reversal:
         while work:
             request, decision = work[0]
             refunded, credited = self._order.refunded_minor, self._order.store_credit_minor
+            attempt = 0
             for step in decision.compensations:
-                await self._compensate(step.fixed(self._order), request)
+                attempt = await self._compensate(step.fixed(self._order), request)
             work.pop(0)
             if decision.full and decision.accepted:
                 self._order.record_cancelled(workflow.now())
@@ -76,7 +77,8 @@ class Reversal:
                 to_card = self._order.refunded_minor - refunded - credited
                 self._outbox.post(messages.partial_cancellation(self._order, request, decision.selection, to_card, credited))
             if decision.outcome.outcome is Verdict.INTERCEPT_REQUESTED:
-                asyncio.create_task(self._intercept_deadline(request.request_id))
+                # Its compensation is the intercept alone: a reminder asks under the next key.
+                asyncio.create_task(self._intercept_deadline(request.request_id, attempt + 1))
 
     async def give_back(self, surplus: Compensation | None) -> None:
         """Give back what a step re-sent after its answer was lost took for lines cancelled
@@ -90,17 +92,18 @@ class Reversal:
             credited = order.store_credit_minor - credited
             self._outbox.post(messages.charge_correction(order, order.refunded_minor - refunded - credited, credited))
 
-    async def _compensate(self, step: Compensation, request: CancellationRequest, attempt: int = 0) -> None:
-        """Run one step until it is done, asking a person each time it cannot be."""
+    async def _compensate(self, step: Compensation, request: CancellationRequest, attempt: int = 0) -> int:
+        """Run one step until it is done, asking a person each time it cannot be; the attempt
+        (a part of its idempotency key) that did it."""
         failure: StepFailed | None = None
         while True:
             try:
                 if failure is None:
                     await self._compensator.run(step, request, attempt)
-                    return
+                    return attempt
                 resolution = await self._attention.ask(str(failure), step.step.value, failure.actions, request.request_id)
                 if resolution is None or await self._compensator.resolve(step, request, resolution, attempt):
-                    return
+                    return attempt
                 failure = None
             except StepChanged as changed:
                 step = changed.step
@@ -108,11 +111,11 @@ class Reversal:
                 # The third party said no: asking it again needs a new idempotency key.
                 failure, attempt = failed, attempt + failed.refused
 
-    async def _intercept_deadline(self, request_id: str) -> None:
-        """A carrier that never answers an intercept must not leave the order waiting forever."""
+    async def _intercept_deadline(self, request_id: str, attempt: int) -> None:
+        """A carrier that never answers an intercept must not leave the order waiting forever;
+        each reminder files the intercept again under a key of its own, from `attempt` on."""
         record = self._order.cancellation(request_id)
         assert record is not None
-        retries = 0
         while record.open:
             try:
                 await workflow.wait_condition(lambda: not record.open, timeout=self._policy.intercept_deadline)
@@ -129,5 +132,4 @@ class Reversal:
             if resolution.action is ResolutionAction.MARK_RESOLVED:
                 self._inbox.settle_intercept(returned=False)
                 return
-            retries += 1
-            await self._compensate(Compensation(step=Step.REQUEST_INTERCEPT), record.request(), retries)
+            attempt = await self._compensate(Compensation(step=Step.REQUEST_INTERCEPT), record.request(), attempt) + 1
