@@ -5,6 +5,8 @@ open: in SHIPPED, in a review), recorded by `make histories`. Replaying it on th
 OrderWorkflow fails with a non-determinism error when a change would break such an order
 on a worker running the new code. When the change is intended and no old order can be
 in flight, re-record with `make histories`; otherwise guard it with `workflow.patched`.
+earlier/<date>/ keeps the histories an earlier release recorded: a change guarded by
+`workflow.patched` must still replay them, as the orders that release left in flight.
 """
 
 import base64
@@ -18,7 +20,8 @@ from temporalio.worker import Replayer
 
 from workflows.order import OrderWorkflow
 
-HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+HERE = Path(__file__).parent
+HISTORIES = sorted((HERE / "histories").glob("*.json")) + sorted((HERE / "earlier").glob("*/*.json"))
 STILL_RUNNING = "open_"
 
 
@@ -30,14 +33,18 @@ def recorded(path: Path) -> WorkflowHistory:
     return WorkflowHistory.from_json(f"order-{command['order_id']}", text)
 
 
+def name_of(path: Path) -> str:
+    return str(path.relative_to(HERE).with_suffix(""))
+
+
 def test_histories_are_recorded_including_orders_still_in_flight() -> None:
-    names = [path.stem for path in HISTORIES]
+    names = [path.stem for path in HISTORIES if path.parent.name == "histories"]
 
     assert names, "no histories: run `make histories`"
     assert any(name.startswith(STILL_RUNNING) for name in names), f"no open order among {names}"
 
 
-@pytest.mark.parametrize("path", HISTORIES, ids=[path.stem for path in HISTORIES])
+@pytest.mark.parametrize("path", HISTORIES, ids=[name_of(path) for path in HISTORIES])
 async def test_recorded_order_replays_on_the_current_workflow_code(path: Path) -> None:
     replayer = Replayer(workflows=[OrderWorkflow], data_converter=pydantic_data_converter)
 
