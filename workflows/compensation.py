@@ -36,9 +36,14 @@ class Compensator:
         name = step.step.value.lower() + (f"-{attempt}" if attempt else "")
         return idempotency_key(self._order.order_id, name, request.request_id)
 
-    async def run(self, step: Compensation, request: CancellationRequest, attempt: int) -> None:
+    def refund_on_its_way(self, step: Compensation, request: CancellationRequest, attempt: int) -> bool:
+        """The step's refund was started and has not settled: it is followed to its end, never dropped."""
+        return step.step is Step.REFUND_PAYMENT and self._money.started(self._key(step, request, attempt))
+
+    async def run(self, step: Compensation, request: CancellationRequest, attempt: int, *, follow: bool = True) -> None:
+        """Carry out the step; a refund is only started, not followed, when `follow` is off."""
         try:
-            await self._run(step, self._key(step, request, attempt))
+            await self._run(step, self._key(step, request, attempt), follow)
         except ActivityError as error:
             problem, refused = describe(error)
             # Refused or lost, a refund's answer never says the card refused the money.
@@ -46,7 +51,7 @@ class Compensator:
                 f"{step.step.value} failed: {problem}", step.ways_out(card_refused=False), refused=refused
             ) from None
 
-    async def _run(self, step: Compensation, key: str) -> None:
+    async def _run(self, step: Compensation, key: str, follow: bool) -> None:
         order, now = self._order, workflow.now
         if step.step is Step.VOID_LABEL:
             if order.shipment is None:
@@ -72,7 +77,7 @@ class Compensator:
         elif step.refund_to is RefundDestination.STORE_CREDIT:
             await self._money.credit(step.amount_minor, key)
         else:
-            await self._money.refund(step, key)
+            await self._money.refund(step, key, follow=follow)
 
     def _record_stock_back(self, step: Compensation, detail: str = "") -> None:
         """Units a step gave back: some lines' (the rest stays reserved), or all the order's."""

@@ -78,6 +78,8 @@ class Fulfilment:
         await self._await_carrier(self._delivered, CarrierWait.AWAIT_DELIVERY, policy.delivery_deadline)
         await self._wait(lambda: order.open_request is None)
         await self._wait(lambda: False, timeout=policy.return_period)
+        if not self._reversal.following.idle:
+            await self._wait(lambda: self._reversal.following.idle)  # every refund settled first
         order.move(OrderStatus.COMPLETED, workflow.now())
         self._publisher.publish()
 

@@ -75,7 +75,12 @@ class MoneyBack:
         )
         self._order.record_store_credit(credit.amount_minor, workflow.now(), f"store credit {credit.credit_id}")
 
-    async def refund(self, step: Compensation, key: str) -> None:
+    def started(self, key: str) -> bool:
+        """A refund under this key is on its way and not yet settled."""
+        return key in self._refunds_started
+
+    async def refund(self, step: Compensation, key: str, *, follow: bool = True) -> None:
+        """Start the refund (once per key), then follow it until it settles, unless `follow` is off."""
         order, amount_minor = self._order, step.amount_minor
         refund_id = self._refunds_started.get(key)
         if refund_id is None:
@@ -92,6 +97,8 @@ class MoneyBack:
             )
             refund_id = self._refunds_started[key] = refund.refund_id
             order.record_refund_started(amount_minor, workflow.now(), f"refund {refund_id}")
+        if not follow:
+            return
         try:
             settled = await self._call(
                 PaymentActivities.follow_refund, FollowRefund(order_id=order.order_id, refund_id=refund_id), options.FOLLOW

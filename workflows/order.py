@@ -68,7 +68,7 @@ class OrderWorkflow:
         self._attention = Attention(order, self._policy, self._waiting, self._outbox, self._publisher)
         compensator = Compensator(order, command, self._waiting.call)
         self._reversal = Reversal(
-            order, self._policy, self._inbox, compensator, self._attention, self._outbox, self._publisher
+            order, self._policy, self._inbox, compensator, self._attention, self._outbox, self._publisher, self._waiting
         )
         self._fulfilment = Fulfilment(
             command, order, self._waiting, self._inbox, self._reversal, self._attention, self._publisher
@@ -81,7 +81,7 @@ class OrderWorkflow:
             await self._fulfilment.run()
         except OrderEnded:
             pass
-        await self._waiting.until(self._outbox.is_empty)
+        await self._waiting.until(lambda: self._outbox.is_empty() and self._reversal.following.idle)
         # An operator's cancel ends the run as Canceled once compensated; otherwise the
         # order stays open a while to answer late and repeated requests with the truth.
         ended_by_operator = self._cancelled_by_temporal and self._order.status is OrderStatus.CANCELLED

@@ -16,7 +16,7 @@ from domain.requests import (
     Verdict,
 )
 from tests.fakes import Gate
-from tests.workflows.conftest import BRIEF, SHORT, TOTAL, World
+from tests.workflows.conftest import BRIEF, SHORT, TOTAL, World, watch_labels
 from workflows.order import OrderWorkflow
 
 MUG, TEA, FEE = 1250, 899, 499
@@ -150,3 +150,24 @@ async def test_a_partial_release_marked_done_outside_leaves_the_other_lines_rese
     # The whole order's release empties the reservation, whatever the person did by hand with the mug.
     assert world.inventory.reserved[order.order_id] == {"MUG": 0, "TEA": 0}
     assert world.inventory.on_hand == {"MUG": 10, "TEA": 10}
+
+
+async def test_a_slow_refund_of_cancelled_lines_does_not_hold_back_the_lines_still_open(world: World) -> None:
+    world.payments.refunds_settle = False
+    world.payments.capture_gate = Gate.watching()
+    watch_labels(world)
+    handle = await world.place_until(world.payments.capture_gate, policy=SHORT)
+    staff = RequestedBy.CUSTOMER_SERVICE
+
+    await handle.execute_update(OrderWorkflow.cancel, cancel_lines("p1", ("MUG", 2), by=staff))
+    await world.carrier.label_gate.entered.wait()  # the rest goes ahead while the refund is pending
+    pending = await handle.query(OrderWorkflow.status)
+    world.payments.refunds_settle = True
+    await world.mailer.wait_for("PARTIAL_CANCELLATION")
+    order = await handle.query(OrderWorkflow.status)
+    await handle.terminate("test done")
+
+    assert pending.refund_pending_minor == 2 * MUG and pending.refunded_minor == 0
+    assert world.mailer.kinds(order.order_id) == ["CONFIRMATION", "PARTIAL_CANCELLATION"]
+    assert (order.refunded_minor, order.refund_pending_minor) == (2 * MUG, 0)
+    assert "refunded 25.00 EUR to your original payment method" in world.mailer.messages[-1].body

@@ -1,0 +1,65 @@
+"""Refunds of partial cancellations, followed to their end beside the rest of the order."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain import messages
+    from domain.cancellation import Compensation, Decision
+    from domain.order import Order
+    from domain.requests import CancellationRequest
+    from workflows.outbox import Outbox
+
+Compensate = Callable[[Compensation, CancellationRequest, int], Awaitable[int]]
+
+
+class Following:
+    """A refund can take days to settle; the lines still open should not wait for it.
+
+    A partial cancellation's refund is started with its other steps; here it is followed to the
+    end (and put to a person if it fails), one refund at a time, oldest first. Its customer
+    notice goes out once the money is back, saying where it went. Whatever needs every refund
+    settled (cancelling the rest of the order, completing it) waits until this is `idle`.
+    """
+
+    def __init__(self, order: Order, outbox: Outbox, compensate: Compensate) -> None:
+        self._order = order
+        self._outbox = outbox
+        self._compensate = compensate
+        self._queue: list[tuple[CancellationRequest, Decision, Compensation, int]] = []
+
+    @property
+    def idle(self) -> bool:
+        return not self._queue
+
+    def follow(self, request: CancellationRequest, decision: Decision, refund: Compensation, attempt: int) -> None:
+        self._queue.append((request, decision, refund, attempt))
+        if len(self._queue) == 1:
+            asyncio.create_task(self._follow_all())
+
+    async def _follow_all(self) -> None:
+        while self._queue:
+            request, decision, refund, attempt = self._queue[0]
+            since = Ledger.of(self._order)
+            await self._compensate(refund, request, attempt)
+            self._queue.pop(0)
+            if request.notify_customer:
+                since.tell_partial(self._outbox, self._order, request, decision)
+
+
+class Ledger:
+    """What had gone back to the customer before a decision's compensations, to tell where its money went."""
+
+    def __init__(self, refunded_minor: int, credited_minor: int) -> None:
+        self.refunded_minor, self.credited_minor = refunded_minor, credited_minor
+
+    @classmethod
+    def of(cls, order: Order) -> "Ledger":
+        return cls(order.refunded_minor, order.store_credit_minor)
+
+    def tell_partial(self, outbox: Outbox, order: Order, request: CancellationRequest, decision: Decision) -> None:
+        credited = order.store_credit_minor - self.credited_minor
+        to_card = order.refunded_minor - self.refunded_minor - credited
+        outbox.post(messages.partial_cancellation(order, request, decision.selection, to_card, credited))
