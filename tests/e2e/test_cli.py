@@ -2,12 +2,15 @@
 
 import json
 import socket
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from domain.order import Order, OrderStatus
+from domain.order import Order, OrderStatus, StockState
+from domain.shipment import ShipmentEventType
 from starter.client import OrdersClient
+from starter.inputs import order_from_flags
 from starter.system import System
 from tests.e2e.conftest import isolated_settings, orders
 
@@ -187,3 +190,46 @@ def test_orders_run_names_the_setting_whose_host_does_not_resolve(tmp_path: Path
 
     assert_one_line_error(result, "invalid ORDERS_TEMPORAL_ADDRESS host 'no-such-host.invalid': it does not resolve")
     assert not (settings.var_dir / "temporal.log").exists()
+
+
+async def test_a_cancellation_from_the_command_line_carries_its_flags_to_the_order(system: System) -> None:
+    placed = orders(system.settings, "place", "--file", str(order_file(system)))
+    order_id = placed.stdout.strip()
+    client = await OrdersClient.connect(system.settings)
+    await client.wait_for(order_id, lambda o: o.window_closes_at is not None)  # confirmed, told once
+
+    cancelled = orders(
+        system.settings, "cancel", order_id, "--reason", "staff", "--by", "customer_service",
+        "--no-restock", "--no-notify", "--note", "damaged in the warehouse",
+    )
+    order = Order.model_validate(await client.handle(order_id).result())  # ends once every message is sent
+    mail = orders(system.settings, "mail", "--order", order_id)
+
+    assert placed.returncode == 0 and cancelled.returncode == 0, placed.stderr + cancelled.stderr
+    record = order.cancellations[0]
+    assert (record.restock, record.notify_customer, record.note) == (False, False, "damaged in the warehouse")
+    assert order.stock is StockState.QUARANTINED
+    assert mail.returncode == 0 and "CONFIRMATION" in mail.stdout and "CANCELLATION" not in mail.stdout
+
+
+async def test_a_scan_from_the_command_line_moves_the_order_on(system: System) -> None:
+    order_id = orders(system.settings, "place", "--sku", "MUG-BLUE:1:1250", "--window", "0").stdout.strip()
+    client = await OrdersClient.connect(system.settings)
+    await client.wait_for(order_id, lambda o: o.shipment is not None)
+
+    scanned = orders(system.settings, "event", order_id, "PICKED_UP")
+    order = await client.wait_for(order_id, lambda o: o.status is OrderStatus.SHIPPED)
+
+    assert scanned.returncode == 0, scanned.stderr
+    assert order.shipment is not None and order.shipment.last_event is ShipmentEventType.PICKED_UP
+
+
+def order_file(system: System) -> Path:
+    """A PlaceOrder as JSON, as a storefront would hand it over."""
+    command = order_from_flags(
+        customer="cli-file", skus=["MUG-BLUE:1:1250"], card="4242424242424242", currency="EUR", fee=0, window=600.0
+    )
+    command = command.model_copy(update={"policy": command.policy.model_copy(update={"answer_period": timedelta(0)})})
+    path = system.settings.var_dir / f"{command.order_id}.json"
+    path.write_text(command.model_dump_json())
+    return path
