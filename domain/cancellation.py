@@ -222,6 +222,9 @@ def needs_review(order: Order, request: CancellationRequest, selection: Selectio
 
 
 def _after_pickup(order: Order, request: CancellationRequest, selection: Selection) -> Decision:
+    if order.returned_undelivered and is_full(order, selection):
+        # The carrier brought the parcel back unasked (an address it could not deliver to): nothing to recall.
+        return _cancel_returned(order, request, selection)
     if not is_full(order, selection):
         message = (
             f"Part of order {order.order_id} cannot be recalled once the parcel has left; "
@@ -326,7 +329,11 @@ def settle_intercept(order: Order, record: CancellationRecord, returned: bool) -
             f"The carrier could not stop order {order.order_id}; please return it after delivery for a refund."
         )
         return Decision(outcome=_answer(request.request_id, Verdict.REJECTED, message, ReasonCode.INTERCEPT_FAILED))
-    selection = selection_of(order, request)
+    return _cancel_returned(order, request, selection_of(order, request))
+
+
+def _cancel_returned(order: Order, request: CancellationRequest, selection: Selection) -> Decision:
+    """The parcel is back with us: its units go back on the shelf, its money back to the customer."""
     plan = [_take_back_goods(order, request), *_refund(order, request, selection)]
     return Decision(
         outcome=_answer(request.request_id, Verdict.ACCEPTED, f"Order {order.order_id} was returned and is cancelled."),

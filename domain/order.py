@@ -249,6 +249,18 @@ class Order(BaseModel):
         record = self.open_request
         return record if record is not None and record.outcome is Verdict.PENDING_REVIEW else None
 
+    @property
+    def returned_undelivered(self) -> bool:
+        """The carrier brought the parcel back without being asked to (it could not deliver it)."""
+        shipment = self.shipment
+        return self.stage is OrderStatus.SHIPPED and shipment is not None and shipment.returned and self.open_request is None
+
+    def record_resent(self, by: str, at: datetime) -> None:
+        """A parcel that came back undelivered was sent again outside the system: its delivery is awaited anew."""
+        assert self.shipment is not None
+        self.shipment.returned = False
+        self.note(at, "PARCEL_RESENT", f"by {by}")
+
     def pickup_hold_change(self) -> tuple[bool, str] | None:
         """While a request awaits review, the labelled parcel is not handed to the carrier: (True,
         request_id) to hold it for that review, (False, request_id) to release the hold once the

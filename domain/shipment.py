@@ -65,3 +65,14 @@ AFTER_PICKUP = frozenset(
         ShipmentEventType.INTERCEPT_FAILED,
     }
 )
+
+
+# The attention step of a parcel the carrier brought back unasked, and what a person is told of it.
+RETURNED_UNDELIVERED = "RETURNED_UNDELIVERED"
+
+
+def came_back(shipment: Shipment) -> str:
+    return (
+        f"parcel {shipment.tracking_number} came back undelivered: cancel the order to restock and refund "
+        "it, or send it again and MARK_RESOLVED to wait for its delivery"
+    )

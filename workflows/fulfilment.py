@@ -17,7 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.order import Order, OrderStatus, PaymentState, StockState
     from domain.placement import PlaceOrder, idempotency_key
     from domain.requests import CancellationRequest, CancelReason, RequestedBy, ResolutionAction, system_request_id
-    from domain.shipment import CarrierWait, Shipment
+    from domain.shipment import RETURNED_UNDELIVERED, CarrierWait, Shipment, came_back
     from workflows import options
     from workflows.attention import Attention
     from workflows.inbox import Inbox
@@ -235,12 +235,15 @@ class Fulfilment:
             await self._wait(scanned)
             return
         while True:
-            await self._wait(lambda: scanned() or self._hold_due(), timeout=patience)
+            await self._wait(lambda: scanned() or self._hold_due() or self._order.returned_undelivered, timeout=patience)
             if self._hold_due():
                 await self._keep_pickup_hold()
                 continue
             if scanned():
                 return
+            if self._order.returned_undelivered:
+                await self._parcel_came_back()
+                continue
             shipment = self._order.shipment
             if shipment is not None and shipment.held_for is not None:
                 continue  # held by us for a review, which has a deadline of its own
@@ -250,6 +253,19 @@ class Fulfilment:
             )
             if resolution is None:
                 await self._reversal.run()  # scanned meanwhile, or a cancellation took the order over
+
+    async def _parcel_came_back(self) -> None:
+        """A person decides: cancel the order (which restocks and refunds), or send the parcel again."""
+        order = self._order
+        assert order.shipment is not None
+        actions = [ResolutionAction.MARK_RESOLVED]
+        resolution = await self._attention.ask(
+            came_back(order.shipment), RETURNED_UNDELIVERED, actions, still_open=lambda: order.returned_undelivered
+        )
+        if resolution is None:
+            await self._reversal.run()  # the order was cancelled meanwhile
+        else:
+            order.record_resent(resolution.by, workflow.now())
 
     def _hold_due(self) -> bool:
         return self._order.pickup_hold_change() is not None

@@ -135,6 +135,37 @@ def test_a_returned_parcel_ends_the_order_cancelled_with_every_cent_back():
     assert order.open_request is None
 
 
+def test_a_parcel_the_carrier_brought_back_unasked_is_cancelled_by_restocking_and_refunding_it():
+    order = order_at(Stage.PICKED_UP)
+    scan(order, ShipmentEventType.RETURNED_TO_SENDER)
+    assert order.returned_undelivered
+
+    decision = answer(order, cancel_request("req-1", requested_by=RequestedBy.CUSTOMER_SERVICE))
+    carry_out(order, decision, at(71))
+
+    assert decision.outcome.outcome is Verdict.ACCEPTED
+    assert [c.step for c in decision.compensations] == [Step.RESTOCK_RETURNED, Step.REFUND_PAYMENT]
+    assert order.status is OrderStatus.CANCELLED and order.refunded_minor == order.captured_minor == TOTAL
+
+
+def test_part_of_a_parcel_that_came_back_cannot_be_cancelled_alone():
+    order = order_at(Stage.PICKED_UP)
+    scan(order, ShipmentEventType.RETURNED_TO_SENDER)
+
+    decision = answer(order, cancel_lines("req-1", ("sku-1", 1)))
+
+    assert (decision.outcome.outcome, decision.outcome.reason_code) == (Verdict.REJECTED, ReasonCode.ALREADY_SHIPPED)
+
+
+def test_a_parcel_sent_again_after_it_came_back_awaits_its_delivery_anew():
+    order = order_at(Stage.PICKED_UP)
+    scan(order, ShipmentEventType.RETURNED_TO_SENDER)
+
+    order.record_resent("sam", at(60))
+
+    assert not order.returned_undelivered and order.stage is OrderStatus.SHIPPED
+
+
 def test_a_failed_intercept_rejects_the_request_suggesting_a_return_and_the_order_goes_on():
     order = order_at(Stage.PICKED_UP)
     answer(order, cancel_request("req-1"))

@@ -231,3 +231,37 @@ async def test_a_label_the_carrier_will_not_void_needs_a_person_and_marking_it_r
     assert stuck.attention.actions == [ResolutionAction.RETRY, ResolutionAction.MARK_RESOLVED]
     assert order.status is OrderStatus.CANCELLED and order.refunded_minor == order.captured_minor == TOTAL
     assert world.carrier.voided == set() and order.shipment is not None and order.shipment.label_voided
+
+
+async def test_a_parcel_that_comes_back_undelivered_is_put_to_a_person_and_cancelling_restocks_and_refunds(
+    world: World,
+) -> None:
+    handle = await picked_up(world)
+    await world.mailer.wait_for("CONFIRMATION")
+    await handle.signal(OrderWorkflow.shipment_event, scan(ShipmentEventType.RETURNED_TO_SENDER))
+    await world.mailer.wait_for("ESCALATION")
+    stuck = await handle.query(OrderWorkflow.status)
+
+    outcome = await handle.execute_update(OrderWorkflow.cancel, staff_cancel("back"))
+    order = await handle.result()
+
+    assert stuck.attention is not None and stuck.attention.step == "RETURNED_UNDELIVERED"
+    assert "came back undelivered" in stuck.attention.problem
+    assert outcome.outcome is Verdict.ACCEPTED and order.status is OrderStatus.CANCELLED
+    assert order.refunded_minor == order.captured_minor == TOTAL and order.stock is StockState.RETURNED
+    assert world.inventory.on_hand == {"MUG": 10, "TEA": 10} and world.carrier.intercepts == []
+
+
+async def test_a_parcel_sent_again_after_it_came_back_is_awaited_until_delivered(world: World) -> None:
+    handle = await picked_up(world)
+    await handle.signal(OrderWorkflow.shipment_event, scan(ShipmentEventType.RETURNED_TO_SENDER))
+    await world.mailer.wait_for("ESCALATION")
+
+    resent = Resolution(action=ResolutionAction.MARK_RESOLVED, by="sam", note="sent again to the corrected address")
+    await handle.execute_update(OrderWorkflow.resolve, resent)
+    await handle.signal(OrderWorkflow.shipment_event, scan(ShipmentEventType.DELIVERED))
+    order = await handle.query(OrderWorkflow.status)
+    await handle.terminate("test done")
+
+    assert order.status is OrderStatus.DELIVERED and order.attention is None
+    assert "PARCEL_RESENT" in [entry.event for entry in order.timeline]
