@@ -154,12 +154,15 @@ async def test_a_partial_release_marked_done_outside_leaves_the_other_lines_rese
 
 async def test_a_slow_refund_of_cancelled_lines_does_not_hold_back_the_lines_still_open(world: World) -> None:
     world.payments.refunds_settle = False
-    world.payments.capture_gate = Gate.watching()
+    capture = world.payments.capture_gate = Gate()
     watch_labels(world)
-    handle = await world.place_until(world.payments.capture_gate, policy=SHORT)
+    handle = await world.place_until(capture, policy=SHORT)
     staff = RequestedBy.CUSTOMER_SERVICE
+    # Decided once the capture is done, so the refund is started before the label is bought.
+    cancel = cancel_lines("p1", ("MUG", 2), by=staff)
+    await handle.start_update(OrderWorkflow.cancel, cancel, wait_for_stage=WorkflowUpdateStage.ACCEPTED)
+    capture.opened.set()
 
-    await handle.execute_update(OrderWorkflow.cancel, cancel_lines("p1", ("MUG", 2), by=staff))
     await world.carrier.label_gate.entered.wait()  # the rest goes ahead while the refund is pending
     pending = await handle.query(OrderWorkflow.status)
     world.payments.refunds_settle = True
