@@ -59,7 +59,10 @@ class Ledger:
     def of(cls, order: Order) -> "Ledger":
         return cls(order.refunded_minor, order.store_credit_minor)
 
-    def tell_partial(self, outbox: Outbox, order: Order, request: CancellationRequest, decision: Decision) -> None:
+    def gone_back(self, order: Order) -> tuple[int, int]:
+        """What went back since: to the card, and as store credit."""
         credited = order.store_credit_minor - self.credited_minor
-        to_card = order.refunded_minor - self.refunded_minor - credited
-        outbox.post(messages.partial_cancellation(order, request, decision.selection, to_card, credited))
+        return order.refunded_minor - self.refunded_minor - credited, credited
+
+    def tell_partial(self, outbox: Outbox, order: Order, request: CancellationRequest, decision: Decision) -> None:
+        outbox.post(messages.partial_cancellation(order, request, decision.selection, *self.gone_back(order)))

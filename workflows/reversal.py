@@ -108,12 +108,10 @@ class Reversal:
         meanwhile (domain.cancellation.surplus_*); money taken so is owned up to the customer."""
         if surplus is None:
             return
-        order = self._order
-        refunded, credited = order.refunded_minor, order.store_credit_minor
+        since = Ledger.of(self._order)
         await self._compensate(surplus, SURPLUS)
         if surplus.step is Step.REFUND_PAYMENT:
-            credited = order.store_credit_minor - credited
-            self._outbox.post(messages.charge_correction(order, order.refunded_minor - refunded - credited, credited))
+            self._outbox.post(messages.charge_correction(self._order, *since.gone_back(self._order)))
 
     def _follows_beside(self, decision: Decision, step: Compensation) -> bool:
         """A partial cancellation's refund to the card is started here and followed beside the order."""
