@@ -18,9 +18,12 @@ def scan(kind: ShipmentEventType) -> ShipmentEvent:
 
 
 async def picked_up(world: World, policy: Policy = SHORT, **changes: object):
+    """An order the carrier has picked up, its units being booked out: what arrives next waits for that."""
     watch_labels(world)
+    world.inventory.ship_gate = Gate.watching()
     handle = await world.place_until(world.carrier.label_gate, policy=policy, **changes)
     await handle.signal(OrderWorkflow.shipment_event, scan(ShipmentEventType.PICKED_UP))
+    await world.inventory.ship_gate.entered.wait()
     return handle
 
 
