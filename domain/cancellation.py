@@ -158,7 +158,7 @@ def selection_of(order: Order, request: CancellationRequest) -> Selection:
 
 
 def is_full(order: Order, selection: Selection) -> bool:
-    return sum(selection.values()) == sum(line.open_quantity for line in order.lines)
+    return sum(selection.values()) == order.open_units
 
 
 def value_of(order: Order, selection: Selection) -> int:

@@ -158,7 +158,7 @@ class Order(BaseModel):
             currency=command.currency,
             total_minor=command.total_minor,
         )
-        order.note(at, "PLACED", f"{len(command.lines)} line(s), total {money(command.total_minor, command.currency)}")
+        order.note(at, "PLACED", f"{len(command.lines)} line(s), total {order.told(command.total_minor)}")
         return order
 
     # Facts derived from the record.
@@ -171,6 +171,11 @@ class Order(BaseModel):
     def outstanding_minor(self) -> int:
         """Money taken from the customer and neither given back nor on its way back."""
         return self.captured_minor - self.refunded_minor - self.refund_pending_minor
+
+    @property
+    def open_units(self) -> int:
+        """Units of every line not cancelled: what a parcel of this order holds."""
+        return sum(line.open_quantity for line in self.lines)
 
     @property
     def open_value_minor(self) -> int:
@@ -331,7 +336,7 @@ class Order(BaseModel):
             line = self.line(sku)
             if line is None or quantity > line.open_quantity:
                 raise InvariantViolation(f"cannot cancel {quantity} x {sku} of order {self.order_id}")
-        if sum(line.open_quantity for line in self.lines) == sum(selection.values()):
+        if self.open_units == sum(selection.values()):
             if self.attention is not None:
                 # A cancellation takes over an order stuck on a forward step: nothing is left to retry.
                 self.status, self.attention = self.attention.resume_status, None

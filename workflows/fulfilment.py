@@ -150,11 +150,10 @@ class Fulfilment:
     def _label_lost(self) -> None:
         # Orders that lost a label's answer before this was known replay without it.
         if workflow.patched("void-label-of-lost-answer"):
-            order = self._order
-            order.record_label_unconfirmed(sum(line.open_quantity for line in order.lines), workflow.now())
+            self._order.record_label_unconfirmed(self._order.open_units, workflow.now())
 
     def _label(self) -> CreateShipment:
-        return CreateShipment.for_order(self._command, sum(line.open_quantity for line in self._order.lines))
+        return CreateShipment.for_order(self._command, self._order.open_units)
 
     def _picked_up(self) -> bool:
         return self._order.stage in (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
