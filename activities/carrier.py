@@ -7,7 +7,8 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from activities.failures import BusinessFailure, final_on_business_failure
-from domain.placement import Address, PlaceOrder, idempotency_key
+from domain import keys
+from domain.placement import Address, PlaceOrder
 
 
 class LabelNotVoidable(BusinessFailure):
@@ -27,7 +28,7 @@ class CreateShipment(BaseModel):
             order_id=command.order_id,
             address=command.shipping_address,
             parcel_units=parcel_units,
-            idempotency_key=idempotency_key(command.order_id, "label"),
+            idempotency_key=keys.forward(command.order_id, "create_shipment"),
         )
 
 

@@ -7,7 +7,8 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from activities.failures import BusinessFailure, final_on_business_failure
-from domain.placement import PlaceOrder, idempotency_key
+from domain import keys
+from domain.placement import PlaceOrder
 
 
 class CardDeclined(BusinessFailure):
@@ -46,7 +47,7 @@ class AuthorizePayment(BaseModel):
             amount_minor=command.total_minor,
             currency=command.currency,
             payment_method=command.payment_method,
-            idempotency_key=idempotency_key(command.order_id, "authorize"),
+            idempotency_key=keys.forward(command.order_id, "authorize_payment"),
         )
 
 

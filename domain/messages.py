@@ -21,6 +21,19 @@ class MessageKind(StrEnum):
     ESCALATION = "ESCALATION"
 
 
+# Each kind's part of the message's idempotency key, spelled out so that renaming a kind never
+# mails a customer twice (see domain/keys.py).
+_KEY_NAMES = {
+    MessageKind.CONFIRMATION: "confirmation",
+    MessageKind.CANCELLATION: "cancellation",
+    MessageKind.PARTIAL_CANCELLATION: "partial_cancellation",
+    MessageKind.RECALL_REQUESTED: "recall_requested",
+    MessageKind.REJECTION: "rejection",
+    MessageKind.CHARGE_CORRECTION: "charge_correction",
+    MessageKind.ESCALATION: "escalation",
+}
+
+
 class CustomerMessage(BaseModel):
     """One message; `key` is its idempotency key (one per order, kind and request)."""
 
@@ -44,7 +57,7 @@ _WHY = {
 
 def _to_customer(order: Order, kind: MessageKind, subject: str, body: str, request_id: str | None) -> CustomerMessage:
     return CustomerMessage(
-        key=idempotency_key(order.order_id, kind.value.lower(), request_id),
+        key=idempotency_key(order.order_id, _KEY_NAMES[kind], request_id),
         kind=kind,
         order_id=order.order_id,
         to=order.customer_email,
@@ -116,7 +129,7 @@ def rejection(order: Order, outcome: CancellationOutcome) -> CustomerMessage:
 def escalation(order: Order, to: str, problem: str, topic: str) -> CustomerMessage:
     """To customer service, not the customer: a review is overdue or the order needs a person."""
     return CustomerMessage(
-        key=idempotency_key(order.order_id, "escalation", topic),
+        key=idempotency_key(order.order_id, _KEY_NAMES[MessageKind.ESCALATION], topic),
         kind=MessageKind.ESCALATION,
         order_id=order.order_id,
         to=to,

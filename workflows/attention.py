@@ -11,6 +11,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.order import Order, OrderStatus
     from domain.policy import Policy
     from domain.requests import Resolution, ResolutionAction
+    from workflows import patches
     from workflows.outbox import Outbox
     from workflows.search import Publisher
     from workflows.waiting import Waiting
@@ -53,11 +54,11 @@ class Attention:
         """Say what failed and wait for a person's resolution; None when the attention was
         closed otherwise (a cancellation took the order over, or the carrier answered), or when
         the problem was `still_open` no more by the time the one before it was answered."""
-        if not workflow.patched("one-problem-at-a-time"):
+        if not workflow.patched(patches.ONE_PROBLEM_AT_A_TIME):
             return await self._ask(problem, step, actions, request_id)
         await self._waiting.acquire(self._one_at_a_time)
         try:
-            if not still_open() and workflow.patched("ask-only-open-problems"):
+            if not still_open() and workflow.patched(patches.ASK_ONLY_OPEN_PROBLEMS):
                 return None
             return await self._ask(problem, step, actions, request_id)
         finally:

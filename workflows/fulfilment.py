@@ -18,7 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.placement import PlaceOrder, idempotency_key
     from domain.requests import CancellationRequest, CancelReason, RequestedBy, ResolutionAction, system_request_id
     from domain.shipment import RETURNED_UNDELIVERED, CarrierWait, Shipment, came_back
-    from workflows import options
+    from workflows import options, patches
     from workflows.attention import Attention
     from workflows.inbox import Inbox
     from workflows.reversal import Reversal
@@ -149,7 +149,7 @@ class Fulfilment:
 
     def _label_lost(self) -> None:
         # Orders that lost a label's answer before this was known replay without it.
-        if workflow.patched("void-label-of-lost-answer"):
+        if workflow.patched(patches.VOID_LABEL_OF_LOST_ANSWER):
             self._order.record_label_unconfirmed(self._order.open_units, workflow.now())
 
     def _label(self) -> CreateShipment:
@@ -189,7 +189,7 @@ class Fulfilment:
                     raise
                 self._inbox.in_flight = False
                 # The answer was lost, not the call: the third party may have done it.
-                resend = not refused and workflow.patched("resend-after-lost-answer")
+                resend = not refused and workflow.patched(patches.RESEND_AFTER_LOST_ANSWER)
                 if resend:
                     lost()
                 await self._checkpoint()
@@ -230,7 +230,7 @@ class Fulfilment:
         waits as long again. The scan itself closes the question (Order.record_shipment_event).
         Meanwhile a labelled parcel is held back from the carrier while a request awaits review."""
         # Orders started before deadlines and holds existed wait as they did (no timer, no hold).
-        if not workflow.patched("carrier-deadlines-and-pickup-hold"):
+        if not workflow.patched(patches.CARRIER_DEADLINES_AND_PICKUP_HOLD):
             await self._wait(scanned)
             return
         while True:

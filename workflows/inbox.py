@@ -12,6 +12,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import OnReviewTimeout, Policy
     from domain.requests import CancellationRequest, CancellationReview, ResolutionAction, ReviewDecision, Verdict
     from domain.shipment import ShipmentEvent, ShipmentEventType
+    from workflows import patches
     from workflows.outbox import Outbox
     from workflows.search import Publisher
 
@@ -112,7 +113,7 @@ class Inbox:
         self._order.record_settlement(record.request_id, decision.outcome, decision.selection, workflow.now())
         self._follow(record.request(), decision)
         # Also when a person closed the intercept, not the carrier: PendingCancellation is over.
-        if workflow.patched("publish-intercept-settlement"):
+        if workflow.patched(patches.PUBLISH_INTERCEPT_SETTLEMENT):
             self._publisher.publish()
 
     def apply_events(self) -> None:

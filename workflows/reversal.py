@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
         ResolutionAction,
         Verdict,
     )
+    from workflows import patches
     from workflows.attention import Attention
     from workflows.compensation import Compensator
     from workflows.following import Following, Ledger
@@ -116,7 +117,7 @@ class Reversal:
     def _follows_beside(self, decision: Decision, step: Compensation) -> bool:
         """A partial cancellation's refund to the card is started here and followed beside the order."""
         partial_refund = step.step is Step.REFUND_PAYMENT and step.refund_to is RefundDestination.ORIGINAL
-        return partial_refund and not decision.full and workflow.patched("follow-partial-refunds-beside")
+        return partial_refund and not decision.full and workflow.patched(patches.FOLLOW_PARTIAL_REFUNDS_BESIDE)
 
     async def _compensate(
         self, step: Compensation, request: CancellationRequest, attempt: int = 0, *, follow: bool = True

@@ -7,6 +7,7 @@ from temporalio.common import SearchAttributeKey
 
 with workflow.unsafe.imports_passed_through():
     from domain.order import Order
+    from workflows import patches
 
 ORDER_STATUS = SearchAttributeKey.for_keyword("OrderStatus")
 CUSTOMER_ID = SearchAttributeKey.for_keyword("CustomerId")
@@ -16,9 +17,6 @@ NEEDS_ATTENTION = SearchAttributeKey.for_bool("NeedsAttention")
 PENDING_CANCELLATION = SearchAttributeKey.for_keyword("PendingCancellation")
 
 ALL = (ORDER_STATUS, CUSTOMER_ID, CANCELLATION_REASON, NEEDS_ATTENTION, PENDING_CANCELLATION)
-
-# Orders started before PendingCancellation existed replay without it (workflow.patched).
-PENDING_CANCELLATION_PATCH = "pending-cancellation-search-attribute"
 
 
 class Publisher:
@@ -37,7 +35,7 @@ class Publisher:
             CANCELLATION_REASON.name: order.cancellation_reason.value if order.cancellation_reason else None,
             NEEDS_ATTENTION.name: order.needs_attention,
         }
-        if workflow.patched(PENDING_CANCELLATION_PATCH):
+        if workflow.patched(patches.PENDING_CANCELLATION_SEARCH_ATTRIBUTE):
             pending = order.open_request
             wanted[PENDING_CANCELLATION.name] = pending.outcome.value if pending else None
         changed = [

@@ -1,0 +1,95 @@
+"""The patch register: every `workflow.patched` id the order workflow uses, when it came and when it may go.
+
+A change that alters the commands a workflow emits is guarded by `workflow.patched(ID)` so that
+orders started on the old code replay as they ran. Each guard is registered here with the release
+date that added it and what it guards. It may be retired once no order started before that date
+can still be in flight: `retire_after` is the added date plus the longest an order lives under the
+default policy without waiting on a person (ORDER_LIFE). Retiring follows the SDK's stages:
+first `workflow.deprecate_patch(ID)` with the old branch removed (histories that carry the marker
+still replay), then, a release later, the call is removed and the id is marked `retired` here.
+Before each stage, check in the Temporal UI that no order older than `retire_after` is still open
+(`ExecutionStatus = "Running" AND StartTime < "<added>"`): an order a person left waiting can
+outlive ORDER_LIFE.
+
+tests/unit/test_patch_register.py fails when code calls `patched` with an id missing here, or an
+id registered as live is no longer in the code.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from domain.policy import Policy
+
+
+def _order_life(policy: Policy) -> timedelta:
+    """Placement to the end of the answer period when every wait runs to its deadline once:
+    window, a review, capture and label retries, pickup, delivery, an intercept, the return
+    period, a last refund followed to its deadline, and the answer period."""
+    return (
+        policy.free_cancellation_window
+        + policy.review_deadline
+        + 2 * policy.retry_budget
+        + policy.pickup_deadline
+        + policy.delivery_deadline
+        + policy.intercept_deadline
+        + policy.return_period
+        + policy.refund_deadline
+        + policy.answer_period
+    )
+
+
+ORDER_LIFE = _order_life(Policy())
+_ORDER_LIFE_DAYS = timedelta(days=-(-ORDER_LIFE // timedelta(days=1)))  # whole days, rounded up
+
+
+class Stage(StrEnum):
+    LIVE = "LIVE"  # `workflow.patched(ID)` with both branches
+    DEPRECATED = "DEPRECATED"  # `workflow.deprecate_patch(ID)`, old branch gone
+    RETIRED = "RETIRED"  # no call left; kept here so the id is never reused
+
+
+@dataclass(frozen=True)
+class Patch:
+    id: str
+    added: date
+    guards: str
+    stage: Stage = Stage.LIVE
+
+    @property
+    def retire_after(self) -> date:
+        return self.added + _ORDER_LIFE_DAYS
+
+
+def _register(*patches: Patch) -> dict[str, Patch]:
+    return {patch.id: patch for patch in patches}
+
+
+REGISTER = _register(
+    Patch("resend-after-lost-answer", date(2026, 11, 27),
+          "a forward step whose answer was lost is sent again under the same key before a person is asked"),
+    Patch("pending-cancellation-search-attribute", date(2026, 11, 27),
+          "the PendingCancellation search attribute is published"),
+    Patch("one-problem-at-a-time", date(2026, 11, 27),
+          "a second problem waits until a person answered the first (Attention's lock)"),
+    Patch("ask-only-open-problems", date(2026, 12, 1),
+          "a problem that waited behind another is put to a person only if still open"),
+    Patch("publish-intercept-settlement", date(2026, 12, 1),
+          "search attributes are published when an intercept is settled by a person"),
+    Patch("follow-partial-refunds-beside", date(2026, 12, 1),
+          "a partial cancellation's refund is followed beside the order instead of inline"),
+    Patch("void-label-of-lost-answer", date(2026, 12, 1),
+          "a label whose answer was lost is recorded, so a cancellation finds and voids it"),
+    Patch("carrier-deadlines-and-pickup-hold", date(2026, 12, 1),
+          "pickup and delivery deadlines, and the pickup hold while a review is open"),
+)
+
+# The ids, named, so that workflow code never spells a patch id twice.
+RESEND_AFTER_LOST_ANSWER = REGISTER["resend-after-lost-answer"].id
+PENDING_CANCELLATION_SEARCH_ATTRIBUTE = REGISTER["pending-cancellation-search-attribute"].id
+ONE_PROBLEM_AT_A_TIME = REGISTER["one-problem-at-a-time"].id
+ASK_ONLY_OPEN_PROBLEMS = REGISTER["ask-only-open-problems"].id
+PUBLISH_INTERCEPT_SETTLEMENT = REGISTER["publish-intercept-settlement"].id
+FOLLOW_PARTIAL_REFUNDS_BESIDE = REGISTER["follow-partial-refunds-beside"].id
+VOID_LABEL_OF_LOST_ANSWER = REGISTER["void-label-of-lost-answer"].id
+CARRIER_DEADLINES_AND_PICKUP_HOLD = REGISTER["carrier-deadlines-and-pickup-hold"].id
