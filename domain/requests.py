@@ -158,6 +158,14 @@ class CancellationRecord(BaseModel):
     def open(self) -> bool:
         return self.outcome in OPEN_VERDICTS
 
+    def record_review(self, reviewer: str, note: str | None) -> None:
+        """Who decided the review, and why."""
+        self.reviewed_by, self.review_note = reviewer, note
+
+    def escalate(self) -> None:
+        """The review waited past its deadline: the order needs a person (NeedsAttention)."""
+        self.escalated = True
+
     def settle(self, outcome: CancellationOutcome) -> None:
         """A pending review or intercept reached its end: the record now tells the final answer."""
         self.outcome = outcome.outcome

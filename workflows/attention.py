@@ -8,40 +8,40 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import messages
     from domain.errors import OrderError
-    from domain.order import Order, OrderStatus
-    from domain.policy import Policy
+    from domain.order import OrderStatus
     from domain.requests import Resolution, ResolutionAction
     from workflows import patches
-    from workflows.outbox import Outbox
-    from workflows.search import Publisher
-    from workflows.waiting import Waiting
+    from workflows.context import OrderContext
 
 
 class Attention:
     """Puts the order in NEEDS_ATTENTION and waits for a person's resolution.
 
-    `resolution` holds a person's answer (from the `resolve` update) until `ask` takes it.
-    The order shows one problem at a time: a second problem (the carrier's deadline passing
-    while a failed step waits for a person) is put to a person once the first is answered.
+    A person's answer (the `resolve` update) is handed over with `answer`, which returns once
+    `ask` has taken it. The order shows one problem at a time: a second problem (the carrier's
+    deadline passing while a failed step waits for a person) is put to a person once the first
+    is answered.
     """
 
-    def __init__(self, order: Order, policy: Policy, waiting: Waiting, outbox: Outbox, publisher: Publisher) -> None:
-        self._order = order
-        self._policy = policy
-        self._waiting = waiting
-        self._outbox = outbox
-        self._publisher = publisher
-        self.resolution: Resolution | None = None
+    def __init__(self, ctx: OrderContext) -> None:
+        self._ctx = ctx
+        self._answer: Resolution | None = None
         self._one_at_a_time = asyncio.Lock()
 
     def check(self, resolution: Resolution) -> None:
         """Refuse a resolution when nobody waits for one, or when it does not fit the problem."""
-        attention = self._order.attention
-        if attention is None or self.resolution is not None:
-            raise OrderError(f"order {self._order.order_id} is not waiting for a resolution")
-        if resolution.action not in attention.actions:
-            allowed = ", ".join(attention.actions)
-            raise OrderError(f"{resolution.action} does not resolve '{attention.problem}'; use one of {allowed}")
+        order = self._ctx.order
+        problem = order.attention
+        if problem is None or self._answer is not None:
+            raise OrderError(f"order {order.order_id} is not waiting for a resolution")
+        if resolution.action not in problem.actions:
+            allowed = ", ".join(problem.actions)
+            raise OrderError(f"{resolution.action} does not resolve '{problem.problem}'; use one of {allowed}")
+
+    async def answer(self, resolution: Resolution) -> None:
+        """A person's resolution: returns once the waiting step has taken it."""
+        self._answer = resolution
+        await workflow.wait_condition(lambda: self._answer is None)
 
     async def ask(
         self,
@@ -56,7 +56,7 @@ class Attention:
         the problem was `still_open` no more by the time the one before it was answered."""
         if not workflow.patched(patches.ONE_PROBLEM_AT_A_TIME):
             return await self._ask(problem, step, actions, request_id)
-        await self._waiting.acquire(self._one_at_a_time)
+        await self._ctx.acquire(self._one_at_a_time)
         try:
             if not still_open() and workflow.patched(patches.ASK_ONLY_OPEN_PROBLEMS):
                 return None
@@ -67,17 +67,17 @@ class Attention:
     async def _ask(
         self, problem: str, step: str, actions: list[ResolutionAction], request_id: str | None
     ) -> Resolution | None:
-        order = self._order
+        ctx, order = self._ctx, self._ctx.order
         order.record_attention(problem, step, actions, workflow.now(), request_id)
-        self._publisher.publish()
+        ctx.publish()
         count = sum(1 for entry in order.timeline if entry.event == OrderStatus.NEEDS_ATTENTION.value)
-        self._outbox.post(messages.escalation(order, self._policy.customer_service_email, problem, f"attention-{count}"))
-        await self._waiting.until(lambda: self.resolution is not None or order.attention is None)
-        resolution, self.resolution = self.resolution, None
+        ctx.post(messages.escalation(order, ctx.policy.customer_service_email, problem, f"attention-{count}"))
+        await ctx.until(lambda: self._answer is not None or order.attention is None)
+        resolution, self._answer = self._answer, None
         if resolution is None or order.attention is None:
             # A cancellation closed the attention in the same moment a resolution arrived: the
             # cancellation has taken the order over, and the resolution has nothing left to resolve.
             return None
         order.record_resolved(resolution.action, resolution.by, workflow.now(), resolution.note)
-        self._publisher.publish()
+        ctx.publish()
         return resolution

@@ -1,7 +1,7 @@
 """Carrying out one compensation step of a decision, under its own idempotency key."""
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar, assert_never
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
@@ -9,32 +9,35 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from activities.carrier import CarrierActivities, CreateShipment, RequestIntercept, ShipmentRequest, VoidLabel
     from activities.inventory import InventoryActivities, ReleaseStock, RestockReturned, StockLine
+    from domain import keys
     from domain.cancellation import Compensation, Step
-    from domain.order import Order, StockState
-    from domain.placement import PlaceOrder, idempotency_key
+    from domain.order import StockState
     from domain.requests import CancellationRequest, RefundDestination, Resolution, ResolutionAction
     from domain.shipment import Shipment
     from workflows import options
+    from workflows.context import OrderContext
     from workflows.money_back import MoneyBack
-    from workflows.step_failures import Call, StepFailed, describe
+    from workflows.step_failures import StepFailed, describe
+
+Asked = TypeVar("Asked", bound=ShipmentRequest)
 
 
 class Compensator:
     """Runs compensation steps for the workflow, recording each result on the order.
 
     It only sequences activities and records facts; which steps to run was decided by
-    domain.cancellation. A failed step raises StepFailed; the workflow then asks a person.
+    domain.cancellation. Every Step is dispatched by an exhaustive `match` twice: to run it,
+    and to record it as done by a person outside the system; a Step without a branch fails the
+    type check (assert_never). A failed step raises StepFailed; the workflow then asks a person.
     """
 
-    def __init__(self, order: Order, command: PlaceOrder, call: Call) -> None:
-        self._order = order
-        self._command = command
-        self._call = call
-        self._money = MoneyBack(order, command, call)
+    def __init__(self, ctx: OrderContext) -> None:
+        self._ctx = ctx
+        self._order = ctx.order
+        self._money = MoneyBack(ctx)
 
     def _key(self, step: Compensation, request: CancellationRequest, attempt: int) -> str:
-        name = step.step.value.lower() + (f"-{attempt}" if attempt else "")
-        return idempotency_key(self._order.order_id, name, request.request_id)
+        return keys.compensation(self._order.order_id, step.step, request.request_id, attempt)
 
     def refund_on_its_way(self, step: Compensation, request: CancellationRequest, attempt: int) -> bool:
         """The step's refund was started and has not settled: it is followed to its end, never dropped."""
@@ -53,31 +56,35 @@ class Compensator:
 
     async def _run(self, step: Compensation, key: str, follow: bool) -> None:
         order, now = self._order, workflow.now
-        if step.step is Step.VOID_LABEL:
-            if order.shipment is None:
-                await self._find_label()
-            await self._ask_carrier(CarrierActivities.void_label, VoidLabel, key)
-            order.record_label_void(now())
-        elif step.step is Step.REQUEST_INTERCEPT:
-            await self._ask_carrier(CarrierActivities.request_intercept, RequestIntercept, key)
-            order.record_intercept_requested(now())
-        elif step.step is Step.VOID_AUTHORIZATION:
-            await self._money.void(step, key)
-        elif step.step is Step.RELEASE_STOCK:
-            lines = None if step.lines is None else [StockLine(sku=s, quantity=q) for s, q in step.lines]
-            release = ReleaseStock(order_id=order.order_id, restock=step.restock, idempotency_key=key, lines=lines)
-            await self._call(InventoryActivities.release_stock, release, options.INVENTORY)
-            self._record_stock_back(step)
-        elif step.step is Step.RESTOCK_RETURNED:
-            restock = RestockReturned(order_id=order.order_id, restock=step.restock, idempotency_key=key)
-            await self._call(InventoryActivities.restock, restock, options.INVENTORY)
-            self._record_stock_back(step)
-        elif step.amount_minor == 0:
-            order.note(now(), "NOTHING_TO_REFUND", "earlier refunds gave everything back")
-        elif step.refund_to is RefundDestination.STORE_CREDIT:
-            await self._money.credit(step.amount_minor, key)
-        else:
-            await self._money.refund(step, key, follow=follow)
+        match step.step:
+            case Step.VOID_LABEL:
+                if order.shipment is None:
+                    await self._find_label()
+                await self._ask_carrier(CarrierActivities.void_label, VoidLabel, key)
+                order.record_label_void(now())
+            case Step.REQUEST_INTERCEPT:
+                await self._ask_carrier(CarrierActivities.request_intercept, RequestIntercept, key)
+                order.record_intercept_requested(now())
+            case Step.VOID_AUTHORIZATION:
+                await self._money.void(step, key)
+            case Step.RELEASE_STOCK:
+                lines = None if step.lines is None else [StockLine(sku=s, quantity=q) for s, q in step.lines]
+                release = ReleaseStock(order_id=order.order_id, restock=step.restock, idempotency_key=key, lines=lines)
+                await self._ctx.call(InventoryActivities.release_stock, release, options.INVENTORY)
+                self._record_stock_back(step)
+            case Step.RESTOCK_RETURNED:
+                restock = RestockReturned(order_id=order.order_id, restock=step.restock, idempotency_key=key)
+                await self._ctx.call(InventoryActivities.restock, restock, options.INVENTORY)
+                self._record_stock_back(step)
+            case Step.REFUND_PAYMENT:
+                if step.amount_minor == 0:
+                    order.note(now(), "NOTHING_TO_REFUND", "earlier refunds gave everything back")
+                elif step.refund_to is RefundDestination.STORE_CREDIT:
+                    await self._money.credit(step.amount_minor, key)
+                else:
+                    await self._money.refund(step, key, follow=follow)
+            case unknown:
+                assert_never(unknown)
 
     def _record_stock_back(self, step: Compensation, detail: str = "") -> None:
         """Units a step gave back: some lines' (the rest stays reserved), or all the order's."""
@@ -94,17 +101,17 @@ class Compensator:
         """The label's answer was lost: asked for again under its key, the carrier tells which label it is."""
         order = self._order
         assert order.label_unconfirmed_units is not None
-        request = CreateShipment.for_order(self._command, order.label_unconfirmed_units)
-        label = await self._call(CarrierActivities.create_shipment, request)
+        request = CreateShipment.for_order(self._ctx.command, order.label_unconfirmed_units)
+        label = await self._ctx.call(CarrierActivities.create_shipment, request)
         order.record_label(Shipment(shipment_id=label.shipment_id, tracking_number=label.tracking_number), workflow.now())
 
     async def _ask_carrier(
-        self, activity: Callable[..., Any], request: type[ShipmentRequest], key: str
+        self, activity: Callable[[Any, Asked], Awaitable[None]], request: type[Asked], key: str
     ) -> None:
         """Void the order's label or recall its parcel: both name the shipment the label bought."""
         shipment = self._order.shipment
         assert shipment is not None
-        await self._call(
+        await self._ctx.call(
             activity, request(order_id=self._order.order_id, shipment_id=shipment.shipment_id, idempotency_key=key)
         )
 
@@ -113,9 +120,8 @@ class Compensator:
         if resolution.action is ResolutionAction.RETRY:
             return False
         if resolution.action is ResolutionAction.REFUND_TO_STORE_CREDIT:
-            key = idempotency_key(self._order.order_id, f"store_credit-{attempt}", request.request_id)
             try:
-                await self._money.credit(step.amount_minor, key)
+                await self._money.credit(step.amount_minor, keys.store_credit(self._order.order_id, request.request_id, attempt))
             except ActivityError as error:
                 problem, refused = describe(error)
                 # Refused: the card again, store credit again, or done outside. Lost: the credit may
@@ -129,15 +135,18 @@ class Compensator:
     def _record_done_outside(self, step: Compensation, resolution: Resolution, key: str) -> None:
         """A person did the step outside the system (or decided it needs no doing): record it as done."""
         order, at, who = self._order, workflow.now(), f"by {resolution.by} outside the system"
-        if step.step is Step.REFUND_PAYMENT:
-            self._money.settled_outside(step, key, f"{order.told(step.amount_minor)} settled {who}")
-        elif step.step is Step.VOID_LABEL and order.shipment is None:
-            order.record_label_settled_outside(at, f"label whose answer was lost settled {who}")
-        elif step.step is Step.VOID_LABEL:
-            order.record_label_void(at)
-        elif step.step is Step.VOID_AUTHORIZATION:
-            order.record_void(at)
-        elif step.step in (Step.RELEASE_STOCK, Step.RESTOCK_RETURNED):
-            self._record_stock_back(step, f"settled {who}")
-        elif step.step is Step.REQUEST_INTERCEPT:
-            order.note(at, "INTERCEPT_ABANDONED", who)
+        match step.step:
+            case Step.REFUND_PAYMENT:
+                self._money.settled_outside(step, key, f"{order.told(step.amount_minor)} settled {who}")
+            case Step.VOID_LABEL if order.shipment is None:
+                order.record_label_settled_outside(at, f"label whose answer was lost settled {who}")
+            case Step.VOID_LABEL:
+                order.record_label_void(at)
+            case Step.VOID_AUTHORIZATION:
+                order.record_void(at)
+            case Step.RELEASE_STOCK | Step.RESTOCK_RETURNED:
+                self._record_stock_back(step, f"settled {who}")
+            case Step.REQUEST_INTERCEPT:
+                order.note(at, "INTERCEPT_ABANDONED", who)
+            case unknown:
+                assert_never(unknown)

@@ -10,7 +10,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.cancellation import Compensation, Decision
     from domain.order import Order
     from domain.requests import CancellationRequest
-    from workflows.outbox import Outbox
+    from workflows.context import OrderContext
 
 Compensate = Callable[[Compensation, CancellationRequest, int], Awaitable[int]]
 
@@ -24,9 +24,8 @@ class Following:
     settled (cancelling the rest of the order, completing it) waits until this is `idle`.
     """
 
-    def __init__(self, order: Order, outbox: Outbox, compensate: Compensate) -> None:
-        self._order = order
-        self._outbox = outbox
+    def __init__(self, ctx: OrderContext, compensate: Compensate) -> None:
+        self._ctx = ctx
         self._compensate = compensate
         self._queue: list[tuple[CancellationRequest, Decision, Compensation, int]] = []
 
@@ -42,11 +41,11 @@ class Following:
     async def _follow_all(self) -> None:
         while self._queue:
             request, decision, refund, attempt = self._queue[0]
-            since = Ledger.of(self._order)
+            since = Ledger.of(self._ctx.order)
             await self._compensate(refund, request, attempt)
             self._queue.pop(0)
             if request.notify_customer:
-                since.tell_partial(self._outbox, self._order, request, decision)
+                tell_partial(self._ctx, since, request, decision)
 
 
 class Ledger:
@@ -64,5 +63,7 @@ class Ledger:
         credited = order.store_credit_minor - self.credited_minor
         return order.refunded_minor - self.refunded_minor - credited, credited
 
-    def tell_partial(self, outbox: Outbox, order: Order, request: CancellationRequest, decision: Decision) -> None:
-        outbox.post(messages.partial_cancellation(order, request, decision.selection, *self.gone_back(order)))
+
+def tell_partial(ctx: OrderContext, since: Ledger, request: CancellationRequest, decision: Decision) -> None:
+    """The customer's notice of a partial cancellation, saying where its money went since `since`."""
+    ctx.post(messages.partial_cancellation(ctx.order, request, decision.selection, *since.gone_back(ctx.order)))

@@ -14,19 +14,18 @@ with workflow.unsafe.imports_passed_through():
         VoidAuthorization,
     )
     from domain.cancellation import Compensation
-    from domain.order import Order, PaymentState
-    from domain.placement import PlaceOrder
+    from domain.order import PaymentState
     from workflows import options
-    from workflows.step_failures import Call, StepChanged, StepFailed, describe
+    from workflows.context import OrderContext
+    from workflows.step_failures import StepChanged, StepFailed, describe
 
 
 class MoneyBack:
     """The payment side of the compensations, recording on the order what the gateway answered."""
 
-    def __init__(self, order: Order, command: PlaceOrder, call: Call) -> None:
-        self._order = order
-        self._command = command
-        self._call = call
+    def __init__(self, ctx: OrderContext) -> None:
+        self._ctx = ctx
+        self._order = ctx.order
         # Refunds started and not yet settled, by idempotency key: a retry follows the same refund.
         self._refunds_started: dict[str, str] = {}
 
@@ -36,7 +35,7 @@ class MoneyBack:
             return
         assert order.authorization_id is not None
         try:
-            await self._call(
+            await self._ctx.call(
                 PaymentActivities.void_authorization,
                 VoidAuthorization(order_id=order.order_id, authorization_id=order.authorization_id, idempotency_key=key),
             )
@@ -53,7 +52,7 @@ class MoneyBack:
         """The authorization's answer was lost: asked again under its key, the gateway tells what it holds."""
         order = self._order
         try:
-            held = await self._call(PaymentActivities.authorize_payment, AuthorizePayment.for_order(self._command))
+            held = await self._ctx.call(PaymentActivities.authorize_payment, AuthorizePayment.for_order(self._ctx.command))
         except ActivityError as error:
             if not (isinstance(error.cause, ApplicationError) and error.cause.type == "CardDeclined"):
                 raise
@@ -63,7 +62,7 @@ class MoneyBack:
         return True
 
     async def credit(self, amount_minor: int, key: str) -> None:
-        credit = await self._call(
+        credit = await self._ctx.call(
             PaymentActivities.issue_store_credit,
             IssueStoreCredit(
                 order_id=self._order.order_id,
@@ -86,7 +85,7 @@ class MoneyBack:
         if refund_id is None:
             # Started once per key: a retry after the retry budget follows the same refund.
             assert order.authorization_id is not None
-            refund = await self._call(
+            refund = await self._ctx.call(
                 PaymentActivities.refund_payment,
                 RefundPayment(
                     order_id=order.order_id,
@@ -100,7 +99,7 @@ class MoneyBack:
         if not follow:
             return
         try:
-            settled = await self._call(
+            settled = await self._ctx.call(
                 PaymentActivities.follow_refund, FollowRefund(order_id=order.order_id, refund_id=refund_id), options.FOLLOW
             )
         except ActivityError as error:

@@ -25,13 +25,10 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.shipment import ShipmentEvent
     from workflows.attention import Attention
-    from workflows.compensation import Compensator
+    from workflows.context import OrderContext
     from workflows.fulfilment import Fulfilment
     from workflows.inbox import Inbox
-    from workflows.outbox import Outbox
     from workflows.reversal import OrderEnded, Reversal
-    from workflows.search import Publisher
-    from workflows.waiting import Waiting
 
 
 # An operator's `temporal workflow cancel` is decided like any other request, so it
@@ -48,40 +45,41 @@ TEMPORAL_CANCEL = CancellationRequest(
 class OrderWorkflow:
     """Carries one order from placement to delivery, and reverses it when it is cancelled.
 
-    The forward story (Fulfilment) runs one step at a time. Cancellation requests and reviews
-    (updates, signals, or a Temporal cancel) are decided by domain.cancellation (via the Inbox)
-    as soon as no step is in flight, or when the running step has finished, so every decision
-    sees settled facts. Accepted decisions queue their compensations, which the Reversal runs
-    between forward steps; once the whole order is cancelled no forward step runs again. A step
-    that cannot be done moves the order to NEEDS_ATTENTION until a person resolves it.
+    One context (the order, its command and policy, and the effects: activities, waits,
+    customer notices, search attributes) is handed to four parts. The Fulfilment tells the
+    forward story one step at a time. Cancellation requests, reviews and scans (updates,
+    signals, or a Temporal cancel) go to the Inbox, which decides them with
+    domain.cancellation as soon as no step is in flight, or when the running step has
+    finished, so every decision sees settled facts. It hands accepted decisions to the
+    Reversal, which runs their compensations between forward steps; once the whole order is
+    cancelled no forward step runs again. A step that cannot be done is put to a person by
+    Attention (NEEDS_ATTENTION) until they resolve it.
+
+    A cancellation, from handler to refund: `cancel` -> Inbox.receive -> Inbox._settle ->
+    domain.cancellation.decide -> Reversal.accept; then, between forward steps,
+    ForwardSteps.checkpoint or .wait -> Reversal.run -> Reversal.compensate -> Compensator.run
+    -> MoneyBack.refund -> PaymentActivities.refund_payment.
     """
 
     @workflow.init
     def __init__(self, command: PlaceOrder) -> None:
-        self._policy = command.policy
         self._order = order = Order.placed(command, workflow.now())
         self._cancelled_by_temporal = False
-        self._publisher = Publisher(order)
-        self._waiting = Waiting(self._policy, self._on_temporal_cancel)
-        self._outbox = Outbox(order, self._waiting.call)
-        self._inbox = Inbox(order, self._policy, self._outbox, self._publisher)
-        self._attention = Attention(order, self._policy, self._waiting, self._outbox, self._publisher)
-        compensator = Compensator(order, command, self._waiting.call)
-        self._reversal = Reversal(
-            order, self._policy, self._inbox, compensator, self._attention, self._outbox, self._publisher, self._waiting
-        )
-        self._fulfilment = Fulfilment(
-            command, order, self._waiting, self._inbox, self._reversal, self._attention, self._publisher
-        )
+        self._ctx = ctx = OrderContext(command, order, self._on_temporal_cancel)
+        self._attention = Attention(ctx)
+        self._reversal = Reversal(ctx, self._attention)
+        self._inbox = Inbox(ctx, self._attention, self._reversal)
+        self._fulfilment = Fulfilment(ctx, self._inbox, self._attention, self._reversal)
 
     @workflow.run
     async def run(self, command: PlaceOrder) -> Order:
-        self._publisher.publish()
+        ctx = self._ctx
+        ctx.publish()
         try:
             await self._fulfilment.run()
         except OrderEnded:
             pass
-        await self._waiting.until(lambda: self._outbox.is_empty() and self._reversal.following.idle)
+        await ctx.until(lambda: ctx.posted_all and self._reversal.refunds_settled)
         # An operator's cancel ends the run as Canceled once compensated; otherwise the
         # order stays open a while to answer late and repeated requests with the truth.
         ended_by_operator = self._cancelled_by_temporal and self._order.status is OrderStatus.CANCELLED
@@ -99,7 +97,7 @@ class OrderWorkflow:
 
     async def _answer_late_requests(self) -> None:
         try:
-            await workflow.wait_condition(lambda: False, timeout=self._policy.answer_period)
+            await workflow.wait_condition(lambda: False, timeout=self._ctx.policy.answer_period)
         except (TimeoutError, asyncio.CancelledError):
             return
 
@@ -146,8 +144,7 @@ class OrderWorkflow:
     @workflow.update
     async def resolve(self, raw: dict[str, Any]) -> Order:
         """A person's way out of NEEDS_ATTENTION: RETRY, REFUND_TO_STORE_CREDIT or MARK_RESOLVED."""
-        self._attention.resolution = parse(Resolution, raw)
-        await workflow.wait_condition(lambda: self._attention.resolution is None)
+        await self._attention.answer(parse(Resolution, raw))
         return self._order
 
     @resolve.validator

@@ -6,15 +6,18 @@ and the awaiting goes on.
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.policy import Policy
     from workflows import options
+
+Argument = TypeVar("Argument")
+Result = TypeVar("Result")
 
 
 class Waiting:
@@ -24,7 +27,12 @@ class Waiting:
         self._policy = policy
         self._on_cancel = on_cancel
 
-    async def call(self, activity: Callable[..., Any], argument: Any, profile: options.Profile = options.THIRD_PARTY) -> Any:
+    async def call(
+        self,
+        activity: Callable[[Any, Argument], Awaitable[Result]],
+        argument: Argument,
+        profile: options.Profile = options.THIRD_PARTY,
+    ) -> Result:
         handle = workflow.start_activity_method(activity, argument, **options.activity_options(profile, self._policy))
         while True:
             try:

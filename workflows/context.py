@@ -1,0 +1,68 @@
+"""What every part of the order workflow works with, and the only ways its effects leave it."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.messages import CustomerMessage
+    from domain.order import Order
+    from domain.placement import PlaceOrder
+    from workflows import options
+    from workflows.outbox import Outbox
+    from workflows.search import Publisher
+    from workflows.waiting import Waiting
+
+Argument = TypeVar("Argument")
+Result = TypeVar("Result")
+
+
+class OrderContext:
+    """The order, the command that placed it and its policy, and the workflow's effects.
+
+    Each part of the workflow (Inbox, Attention, Reversal, Fulfilment) receives this one
+    context. Effects go through it: activities are called and conditions awaited without a
+    Temporal cancel request ever abandoning them (Waiting), customer notices are posted to
+    go out in the background once each (Outbox), and the search attributes are published
+    (Publisher) when a part has changed the order.
+    """
+
+    def __init__(self, command: PlaceOrder, order: Order, on_temporal_cancel: Callable[[], None]) -> None:
+        self.command = command
+        self.policy = command.policy
+        self.order = order
+        self._waiting = Waiting(self.policy, on_temporal_cancel)
+        self._outbox = Outbox(order, self._waiting.call)
+        self._publisher = Publisher(order)
+
+    async def call(
+        self,
+        activity: Callable[[Any, Argument], Awaitable[Result]],
+        argument: Argument,
+        profile: options.Profile = options.THIRD_PARTY,
+    ) -> Result:
+        """Run an activity to its end, with the timeouts and retries of its profile."""
+        return await self._waiting.call(activity, argument, profile)
+
+    async def until(self, condition: Callable[[], bool], deadline: datetime | None = None) -> bool:
+        """Wait for the condition: True once it holds, False when the deadline comes first."""
+        return await self._waiting.until(condition, deadline)
+
+    async def acquire(self, lock: asyncio.Lock) -> None:
+        await self._waiting.acquire(lock)
+
+    def post(self, message: CustomerMessage) -> None:
+        """Send a notice after those posted before it, without holding the order back."""
+        self._outbox.post(message)
+
+    @property
+    def posted_all(self) -> bool:
+        """Every notice posted has gone out (or been recorded as undeliverable)."""
+        return self._outbox.is_empty()
+
+    def publish(self) -> None:
+        """Make the order's search attributes tell what the order now is; upserts only what changed."""
+        self._publisher.publish()
