@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
@@ -14,7 +14,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows import options
     from workflows.outbox import Outbox
     from workflows.search import Publisher
-    from workflows.waiting import Waiting
 
 Argument = TypeVar("Argument")
 Result = TypeVar("Result")
@@ -24,18 +23,22 @@ class OrderContext:
     """The order, the command that placed it and its policy, and the workflow's effects.
 
     Each part of the workflow (Inbox, Attention, Reversal, Fulfilment) receives this one
-    context. Effects go through it: activities are called and conditions awaited without a
-    Temporal cancel request ever abandoning them (Waiting), customer notices are posted to
-    go out in the background once each (Outbox), and the search attributes are published
-    (Publisher) when a part has changed the order.
+    context. Effects go through it: activities are called and conditions awaited, customer
+    notices are posted to go out in the background once each (Outbox), and the search
+    attributes are published (Publisher) when a part has changed the order.
+
+    A Temporal cancel request arrives as asyncio.CancelledError in whatever the workflow
+    awaits. Here it is handed to `on_temporal_cancel`, which decides it like any other
+    cancellation request, and the awaiting goes on: a step whose outcome may need undoing is
+    never abandoned.
     """
 
     def __init__(self, command: PlaceOrder, order: Order, on_temporal_cancel: Callable[[], None]) -> None:
         self.command = command
         self.policy = command.policy
         self.order = order
-        self._waiting = Waiting(self.policy, on_temporal_cancel)
-        self._outbox = Outbox(order, self._waiting.call)
+        self._on_temporal_cancel = on_temporal_cancel
+        self._outbox = Outbox(order, self.call)
         self._publisher = Publisher(order)
 
     async def call(
@@ -45,14 +48,34 @@ class OrderContext:
         profile: options.Profile = options.THIRD_PARTY,
     ) -> Result:
         """Run an activity to its end, with the timeouts and retries of its profile."""
-        return await self._waiting.call(activity, argument, profile)
+        handle = workflow.start_activity_method(activity, argument, **options.activity_options(profile, self.policy))
+        while True:
+            try:
+                # Shielded: a Temporal cancel must not abandon a step whose outcome we need to undo.
+                return await asyncio.shield(handle)
+            except asyncio.CancelledError:
+                self._on_temporal_cancel()
 
     async def until(self, condition: Callable[[], bool], deadline: datetime | None = None) -> bool:
         """Wait for the condition: True once it holds, False when the deadline comes first."""
-        return await self._waiting.until(condition, deadline)
+        while True:
+            remaining = None if deadline is None else max(deadline - workflow.now(), timedelta(0))
+            try:
+                await workflow.wait_condition(condition, timeout=remaining)
+                return True
+            except TimeoutError:
+                return False
+            except asyncio.CancelledError:
+                self._on_temporal_cancel()
 
     async def acquire(self, lock: asyncio.Lock) -> None:
-        await self._waiting.acquire(lock)
+        """Take the lock; a Temporal cancel request heard meanwhile does not abandon the taking."""
+        while True:
+            try:
+                await lock.acquire()
+                return
+            except asyncio.CancelledError:
+                self._on_temporal_cancel()
 
     def post(self, message: CustomerMessage) -> None:
         """Send a notice after those posted before it, without holding the order back."""

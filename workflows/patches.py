@@ -65,31 +65,31 @@ def _register(*patches: Patch) -> dict[str, Patch]:
     return {patch.id: patch for patch in patches}
 
 
+# The ids, named, so that workflow code never spells a patch id twice.
+RESEND_AFTER_LOST_ANSWER = "resend-after-lost-answer"
+PENDING_CANCELLATION_SEARCH_ATTRIBUTE = "pending-cancellation-search-attribute"
+ONE_PROBLEM_AT_A_TIME = "one-problem-at-a-time"
+ASK_ONLY_OPEN_PROBLEMS = "ask-only-open-problems"
+PUBLISH_INTERCEPT_SETTLEMENT = "publish-intercept-settlement"
+FOLLOW_PARTIAL_REFUNDS_BESIDE = "follow-partial-refunds-beside"
+VOID_LABEL_OF_LOST_ANSWER = "void-label-of-lost-answer"
+CARRIER_DEADLINES_AND_PICKUP_HOLD = "carrier-deadlines-and-pickup-hold"
+
 REGISTER = _register(
-    Patch("resend-after-lost-answer", date(2026, 11, 27),
+    Patch(RESEND_AFTER_LOST_ANSWER, date(2026, 11, 27),
           "a forward step whose answer was lost is sent again under the same key before a person is asked"),
-    Patch("pending-cancellation-search-attribute", date(2026, 11, 27),
+    Patch(PENDING_CANCELLATION_SEARCH_ATTRIBUTE, date(2026, 11, 27),
           "the PendingCancellation search attribute is published"),
-    Patch("one-problem-at-a-time", date(2026, 11, 27),
+    Patch(ONE_PROBLEM_AT_A_TIME, date(2026, 11, 27),
           "a second problem waits until a person answered the first (Attention's lock)"),
-    Patch("ask-only-open-problems", date(2026, 12, 1),
+    Patch(ASK_ONLY_OPEN_PROBLEMS, date(2026, 12, 1),
           "a problem that waited behind another is put to a person only if still open"),
-    Patch("publish-intercept-settlement", date(2026, 12, 1),
+    Patch(PUBLISH_INTERCEPT_SETTLEMENT, date(2026, 12, 1),
           "search attributes are published when an intercept is settled by a person"),
-    Patch("follow-partial-refunds-beside", date(2026, 12, 1),
+    Patch(FOLLOW_PARTIAL_REFUNDS_BESIDE, date(2026, 12, 1),
           "a partial cancellation's refund is followed beside the order instead of inline"),
-    Patch("void-label-of-lost-answer", date(2026, 12, 1),
+    Patch(VOID_LABEL_OF_LOST_ANSWER, date(2026, 12, 1),
           "a label whose answer was lost is recorded, so a cancellation finds and voids it"),
-    Patch("carrier-deadlines-and-pickup-hold", date(2026, 12, 1),
+    Patch(CARRIER_DEADLINES_AND_PICKUP_HOLD, date(2026, 12, 1),
           "pickup and delivery deadlines, and the pickup hold while a review is open"),
 )
-
-# The ids, named, so that workflow code never spells a patch id twice.
-RESEND_AFTER_LOST_ANSWER = REGISTER["resend-after-lost-answer"].id
-PENDING_CANCELLATION_SEARCH_ATTRIBUTE = REGISTER["pending-cancellation-search-attribute"].id
-ONE_PROBLEM_AT_A_TIME = REGISTER["one-problem-at-a-time"].id
-ASK_ONLY_OPEN_PROBLEMS = REGISTER["ask-only-open-problems"].id
-PUBLISH_INTERCEPT_SETTLEMENT = REGISTER["publish-intercept-settlement"].id
-FOLLOW_PARTIAL_REFUNDS_BESIDE = REGISTER["follow-partial-refunds-beside"].id
-VOID_LABEL_OF_LOST_ANSWER = REGISTER["void-label-of-lost-answer"].id
-CARRIER_DEADLINES_AND_PICKUP_HOLD = REGISTER["carrier-deadlines-and-pickup-hold"].id
