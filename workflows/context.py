@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.mail import MailActivities
     from domain.messages import CustomerMessage
     from domain.order import Order
     from domain.placement import PlaceOrder
@@ -38,7 +39,7 @@ class OrderContext:
         self.policy = command.policy
         self.order = order
         self._on_temporal_cancel = on_temporal_cancel
-        self._outbox = Outbox(order, self.call)
+        self._outbox = Outbox(order, self._send)
         self._publisher = Publisher(order)
 
     async def call(
@@ -76,6 +77,9 @@ class OrderContext:
                 return
             except asyncio.CancelledError:
                 self._on_temporal_cancel()
+
+    async def _send(self, message: CustomerMessage) -> None:
+        await self.call(MailActivities.send_message, message, options.MAIL)
 
     def post(self, message: CustomerMessage) -> None:
         """Send a notice after those posted before it, without holding the order back."""

@@ -1,24 +1,25 @@
 """Customer notices go out in the background, in order, once each."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.mail import MailActivities
     from domain import messages
     from domain.order import Order
-    from workflows import options
-    from workflows.step_failures import Call, describe
+    from workflows.step_failures import describe
+
+Send = Callable[[messages.CustomerMessage], Awaitable[None]]
 
 
 class Outbox:
     """Sends one order's customer notices one after another, without holding the order back."""
 
-    def __init__(self, order: Order, call: Call) -> None:
+    def __init__(self, order: Order, send: Send) -> None:
         self._order = order
-        self._call = call
+        self._send = send
         self._messages: list[messages.CustomerMessage] = []
 
     def post(self, message: messages.CustomerMessage) -> None:
@@ -33,7 +34,7 @@ class Outbox:
         while self._messages:
             message = self._messages[0]
             try:
-                await self._call(MailActivities.send_message, message, options.MAIL)
+                await self._send(message)
                 self._order.note(workflow.now(), "MESSAGE_SENT", f"{message.kind} to {message.to}")
             except ActivityError as error:
                 # An undeliverable notice must not hold the order back; it stays on the record.

@@ -1,16 +1,11 @@
 """How a step that could not be done is told to the rest of the workflow."""
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.cancellation import Compensation
     from domain.requests import ResolutionAction
-
-Call = Callable[..., Awaitable[Any]]
 
 
 class StepFailed(Exception):
