@@ -2,11 +2,13 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from domain.currency import money
 from domain.errors import InvalidTransition, InvariantViolation
+from domain.payment import Payment, PaymentState
 from domain.placement import OrderLine, PlaceOrder
 from domain.requests import (
     CancellationOutcome,
@@ -62,14 +64,6 @@ class StockState(StrEnum):
     RETURNED = "RETURNED"
 
 
-class PaymentState(StrEnum):
-    NONE = "NONE"
-    UNCONFIRMED = "UNCONFIRMED"  # an authorization was asked for and its answer lost: a hold may exist
-    AUTHORIZED = "AUTHORIZED"
-    CAPTURED = "CAPTURED"
-    VOIDED = "VOIDED"
-
-
 class TimelineEntry(BaseModel):
     at: datetime
     event: str
@@ -103,8 +97,8 @@ class LineState(OrderLine):
         return LineStatus.CANCELLED if self.open_quantity == 0 else LineStatus.PARTIALLY_CANCELLED
 
 
-class Attention(BaseModel):
-    """What a person must do: the problem, where it happened and the ways out."""
+class Problem(BaseModel):
+    """What a person must do (the order's `attention`): the problem, where it happened and the ways out."""
 
     problem: str
     step: str
@@ -112,6 +106,18 @@ class Attention(BaseModel):
     actions: list[ResolutionAction]
     resume_status: OrderStatus
     since: datetime
+
+
+# The order view's flat payment fields, and the Payment fields they show.
+_FLAT_PAYMENT = {
+    "payment": "state",
+    "authorization_id": "authorization_id",
+    "authorized_minor": "authorized_minor",
+    "captured_minor": "captured_minor",
+    "refunded_minor": "refunded_minor",
+    "refund_pending_minor": "refund_pending_minor",
+    "store_credit_minor": "store_credit_minor",
+}
 
 
 class Order(BaseModel):
@@ -131,21 +137,63 @@ class Order(BaseModel):
     currency: str
     total_minor: int
     window_closes_at: datetime | None = None
-    authorization_id: str | None = None
-    authorized_minor: int = 0
-    payment: PaymentState = PaymentState.NONE
-    captured_minor: int = 0
-    refunded_minor: int = 0
-    refund_pending_minor: int = 0
-    store_credit_minor: int = 0
+    # The payment part. The order view shows its fields flat (payment, authorization_id,
+    # captured_minor, ...), as it always has: see the computed fields below.
+    money: Payment = Field(default_factory=Payment, exclude=True)
     stock: StockState = StockState.NONE
     shipment: Shipment | None = None
     # A label was asked for these many units and the carrier's answer lost: one may exist.
     label_unconfirmed_units: int | None = None
     cancellation_reason: CancelReason | None = None
-    attention: Attention | None = None
+    attention: Problem | None = None
     cancellations: list[CancellationRecord] = []
     timeline: list[TimelineEntry] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _payment_from_view(cls, data: Any) -> Any:
+        """Read back from the order view, the flat payment fields make the payment part again."""
+        if isinstance(data, dict) and "money" not in data and _FLAT_PAYMENT.keys() & data.keys():
+            data = dict(data)
+            data["money"] = Payment(**{part: data.pop(view) for view, part in _FLAT_PAYMENT.items() if view in data})
+        return data
+
+    # The order view's payment fields, as the README's contract names them.
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def payment(self) -> PaymentState:
+        return self.money.state
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def authorization_id(self) -> str | None:
+        return self.money.authorization_id
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def authorized_minor(self) -> int:
+        return self.money.authorized_minor
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def captured_minor(self) -> int:
+        return self.money.captured_minor
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def refunded_minor(self) -> int:
+        return self.money.refunded_minor
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def refund_pending_minor(self) -> int:
+        return self.money.refund_pending_minor
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def store_credit_minor(self) -> int:
+        return self.money.store_credit_minor
 
     @classmethod
     def placed(cls, command: PlaceOrder, at: datetime) -> "Order":
@@ -170,7 +218,7 @@ class Order(BaseModel):
     @property
     def outstanding_minor(self) -> int:
         """Money taken from the customer and neither given back nor on its way back."""
-        return self.captured_minor - self.refunded_minor - self.refund_pending_minor
+        return self.money.outstanding_minor
 
     @property
     def open_units(self) -> int:
@@ -209,12 +257,12 @@ class Order(BaseModel):
     @property
     def holds_authorization(self) -> bool:
         """A hold may be on the card: authorized, or asked for with the answer lost."""
-        return self.payment in (PaymentState.AUTHORIZED, PaymentState.UNCONFIRMED)
+        return self.money.holds_authorization
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def authorization_voided(self) -> bool:
-        return self.payment is PaymentState.VOIDED
+        return self.money.state is PaymentState.VOIDED
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -263,7 +311,7 @@ class Order(BaseModel):
     def record_resent(self, by: str, at: datetime) -> None:
         """A parcel that came back undelivered was sent again outside the system: its delivery is awaited anew."""
         assert self.shipment is not None
-        self.shipment.returned = False
+        self.shipment.resent()
         self.note(at, "PARCEL_RESENT", f"by {by}")
 
     def pickup_hold_change(self) -> tuple[bool, str] | None:
@@ -282,9 +330,7 @@ class Order(BaseModel):
     def settled(self) -> bool:
         """Nothing is left to give back: no money held or taken, no live label, no reserved unit."""
         return (
-            self.outstanding_minor == 0
-            and self.refund_pending_minor == 0
-            and not self.holds_authorization
+            self.money.settled
             and not self.has_live_label
             and self.label_unconfirmed_units is None
             and self.stock not in (StockState.RESERVED, StockState.UNCONFIRMED)
@@ -296,10 +342,13 @@ class Order(BaseModel):
         self.timeline.append(TimelineEntry(at=at, event=event, detail=detail))
 
     def move(self, to: OrderStatus, at: datetime, detail: str = "") -> None:
-        if to not in _NEXT[self.status] and not (to is OrderStatus.NEEDS_ATTENTION and self.status not in TERMINAL):
-            raise InvalidTransition(f"order {self.order_id} cannot go from {self.status} to {to}")
+        self._may_move(to)
         self.status = to
         self.note(at, to.value, detail)
+
+    def _may_move(self, to: OrderStatus) -> None:
+        if to not in _NEXT[self.status] and not (to is OrderStatus.NEEDS_ATTENTION and self.status not in TERMINAL):
+            raise InvalidTransition(f"order {self.order_id} cannot go from {self.status} to {to}")
 
     def record_answer(
         self,
@@ -361,66 +410,49 @@ class Order(BaseModel):
 
     def record_authorization(self, authorization_id: str, amount_minor: int, at: datetime) -> None:
         self.move(OrderStatus.PAYMENT_AUTHORIZED, at, f"{self.told(amount_minor)} held")
-        self._hold(authorization_id, amount_minor)
+        self.money.hold(authorization_id, amount_minor)
 
     def record_hold_found(self, authorization_id: str, amount_minor: int, at: datetime) -> None:
         """An authorization whose answer was lost turned out to hold money (found while cancelling)."""
-        self._hold(authorization_id, amount_minor)
+        self.money.hold(authorization_id, amount_minor)
         self.note(at, "AUTHORIZATION_FOUND", f"{self.told(amount_minor)} held by {authorization_id}")
-
-    def _hold(self, authorization_id: str, amount_minor: int) -> None:
-        self.authorization_id = authorization_id
-        self.authorized_minor = amount_minor
-        self.payment = PaymentState.AUTHORIZED
 
     def record_payment(self, state: PaymentState, at: datetime, detail: str) -> None:
         """What is known of the payment changed without money moving (an answer lost, or no hold after all)."""
-        self.payment = state
+        self.money.learned(state)
         self.note(at, f"PAYMENT_{state.value}", detail)
 
     def record_capture(self, amount_minor: int, at: datetime) -> None:
-        if amount_minor > self.authorized_minor - self.captured_minor:
-            raise InvariantViolation(f"capture of {amount_minor} exceeds the authorization of {self.authorized_minor}")
+        self._may_move(OrderStatus.FULFILLING)  # checked first: a refused capture changes nothing
+        self.money.capture(amount_minor)
         self.move(OrderStatus.FULFILLING, at, f"{self.told(amount_minor)} captured")
-        self.captured_minor += amount_minor
-        self.payment = PaymentState.CAPTURED
 
     def record_capture_found(self, amount_minor: int, at: datetime) -> None:
         """A void found the hold captured (a capture whose answer was lost): the money was taken."""
-        if self.payment is PaymentState.CAPTURED:
-            return  # found by an earlier try of the same void
-        if amount_minor > self.authorized_minor:
-            raise InvariantViolation(f"capture of {amount_minor} exceeds the authorization of {self.authorized_minor}")
-        self.captured_minor += amount_minor
-        self.payment = PaymentState.CAPTURED
-        self.note(at, "CAPTURE_FOUND", f"{self.told(amount_minor)} captured by a call whose answer was lost")
+        if self.money.capture_found(amount_minor):
+            self.note(at, "CAPTURE_FOUND", f"{self.told(amount_minor)} captured by a call whose answer was lost")
 
     def record_void(self, at: datetime) -> None:
-        self.payment = PaymentState.VOIDED
-        self.note(at, "AUTHORIZATION_VOIDED", f"hold of {self.told(self.authorized_minor)} released")
+        self.money.void()
+        self.note(at, "AUTHORIZATION_VOIDED", f"hold of {self.told(self.money.authorized_minor)} released")
 
     def record_refund_started(self, amount_minor: int, at: datetime, detail: str) -> None:
-        if amount_minor <= 0 or amount_minor > self.outstanding_minor:
-            raise InvariantViolation(f"refund of {amount_minor} is not within the {self.outstanding_minor} still captured")
-        self.refund_pending_minor += amount_minor
+        self.money.refund_started(amount_minor)
         self.note(at, "REFUND_PENDING", detail)
 
     def record_refund_settled(self, amount_minor: int, succeeded: bool, at: datetime, detail: str) -> None:
-        if amount_minor > self.refund_pending_minor:
-            raise InvariantViolation(f"refund of {amount_minor} was never started")
-        self.refund_pending_minor -= amount_minor
-        if succeeded:
-            self.refunded_minor += amount_minor
+        self.money.refund_settled(amount_minor, succeeded)
         self.note(at, "REFUNDED" if succeeded else "REFUND_FAILED", detail)
 
     def record_refund(self, amount_minor: int, at: datetime, detail: str = "") -> None:
-        """A refund that settled at once (store credit, or a person refunding outside the system)."""
+        """A refund that settled at once (a person refunding outside the system)."""
         self.record_refund_started(amount_minor, at, detail)
         self.record_refund_settled(amount_minor, True, at, detail)
 
     def record_store_credit(self, amount_minor: int, at: datetime, detail: str) -> None:
-        self.record_refund(amount_minor, at, detail)
-        self.store_credit_minor += amount_minor
+        self.money.store_credit(amount_minor)
+        self.note(at, "REFUND_PENDING", detail)
+        self.note(at, "REFUNDED", detail)
 
     def record_stock(self, state: StockState, at: datetime, detail: str = "") -> None:
         self.stock = state
@@ -442,32 +474,32 @@ class Order(BaseModel):
 
     def record_label_void(self, at: datetime) -> None:
         assert self.shipment is not None
-        self.shipment.label_voided = True
+        self.shipment.void_label()
         self.note(at, "LABEL_VOIDED", self.shipment.tracking_number)
 
     def record_pickup_held(self, request_id: str, in_time: bool, at: datetime) -> None:
         """The parcel is held for this request's review. A hold asked too late (the carrier has the
         parcel) is kept as asked, not asked again: the pickup scan is on its way to the order."""
         assert self.shipment is not None
-        self.shipment.held_for = request_id
+        self.shipment.hold_for(request_id)
         event = "PICKUP_HELD" if in_time else "PICKUP_HOLD_TOO_LATE"
         self.note(at, event, f"{self.shipment.tracking_number} for review of {request_id}")
 
     def record_pickup_released(self, at: datetime) -> None:
         assert self.shipment is not None
         self.note(at, "PICKUP_RELEASED", f"{self.shipment.tracking_number}, held for {self.shipment.held_for}")
-        self.shipment.held_for = None
+        self.shipment.release_hold()
 
     def record_intercept_requested(self, at: datetime) -> None:
         assert self.shipment is not None
-        self.shipment.intercept_requested = True
+        self.shipment.request_intercept()
         self.note(at, "INTERCEPT_REQUESTED", self.shipment.tracking_number)
 
     def record_attention(self, problem: str, step: str, actions: list[ResolutionAction], at: datetime,
                          request_id: str | None = None) -> None:
         resume = self.stage
         self.move(OrderStatus.NEEDS_ATTENTION, at, problem)
-        self.attention = Attention(
+        self.attention = Problem(
             problem=problem, step=step, request_id=request_id, actions=actions, resume_status=resume, since=at
         )
 
@@ -492,9 +524,7 @@ class Order(BaseModel):
             self.note(at, "SHIPMENT_EVENT_IGNORED", f"{kind} at {self.status}")
             return False
         assert shipment is not None
-        shipment.last_event = kind
-        if kind is ShipmentEventType.RETURNED_TO_SENDER:
-            shipment.returned = True
+        shipment.scanned(kind)
         if kind in (ShipmentEventType.PICKED_UP, ShipmentEventType.DELIVERED) and self.stage is OrderStatus.FULFILLING:
             self._move_stage(OrderStatus.SHIPPED, at, f"tracking {shipment.tracking_number}")
         if kind is ShipmentEventType.DELIVERED:

@@ -29,6 +29,8 @@ class ShipmentEvent(Strict):
 
 
 class Shipment(BaseModel):
+    """The parcel's own record: its label, the carrier's last scan, a recall, a hold for a review."""
+
     shipment_id: str
     tracking_number: str
     label_voided: bool = False
@@ -37,6 +39,28 @@ class Shipment(BaseModel):
     returned: bool = False
     # The request whose review the parcel is held for: the carrier does not collect it meanwhile.
     held_for: str | None = None
+
+    def void_label(self) -> None:
+        self.label_voided = True
+
+    def hold_for(self, request_id: str) -> None:
+        self.held_for = request_id
+
+    def release_hold(self) -> None:
+        self.held_for = None
+
+    def request_intercept(self) -> None:
+        self.intercept_requested = True
+
+    def scanned(self, kind: ShipmentEventType) -> None:
+        """The carrier's latest scan; a parcel brought back to the shipper is `returned`."""
+        self.last_event = kind
+        if kind is ShipmentEventType.RETURNED_TO_SENDER:
+            self.returned = True
+
+    def resent(self) -> None:
+        """A parcel that came back was sent again: its delivery is awaited anew."""
+        self.returned = False
 
 
 class CarrierWait(StrEnum):

@@ -8,7 +8,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import messages
     from domain.cancellation import Compensation, Decision
-    from domain.order import Order
+    from domain.payment import Ledger
     from domain.requests import CancellationRequest
     from workflows.context import OrderContext
 
@@ -41,29 +41,13 @@ class Following:
     async def _follow_all(self) -> None:
         while self._queue:
             request, decision, refund, attempt = self._queue[0]
-            since = Ledger.of(self._ctx.order)
+            since = Ledger.of(self._ctx.order.money)
             await self._compensate(refund, request, attempt)
             self._queue.pop(0)
             if request.notify_customer:
                 tell_partial(self._ctx, since, request, decision)
 
 
-class Ledger:
-    """What had gone back to the customer before a decision's compensations, to tell where its money went."""
-
-    def __init__(self, refunded_minor: int, credited_minor: int) -> None:
-        self.refunded_minor, self.credited_minor = refunded_minor, credited_minor
-
-    @classmethod
-    def of(cls, order: Order) -> "Ledger":
-        return cls(order.refunded_minor, order.store_credit_minor)
-
-    def gone_back(self, order: Order) -> tuple[int, int]:
-        """What went back since: to the card, and as store credit."""
-        credited = order.store_credit_minor - self.credited_minor
-        return order.refunded_minor - self.refunded_minor - credited, credited
-
-
 def tell_partial(ctx: OrderContext, since: Ledger, request: CancellationRequest, decision: Decision) -> None:
     """The customer's notice of a partial cancellation, saying where its money went since `since`."""
-    ctx.post(messages.partial_cancellation(ctx.order, request, decision.selection, *since.gone_back(ctx.order)))
+    ctx.post(messages.partial_cancellation(ctx.order, request, decision.selection, *since.gone_back(ctx.order.money)))

@@ -14,7 +14,7 @@ with workflow.unsafe.imports_passed_through():
         VoidAuthorization,
     )
     from domain.cancellation import Compensation
-    from domain.order import PaymentState
+    from domain.payment import PaymentState
     from workflows import options
     from workflows.context import OrderContext
     from workflows.step_failures import StepChanged, StepFailed, describe

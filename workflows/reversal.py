@@ -8,12 +8,13 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import messages
     from domain.cancellation import Compensation, Decision, Step
+    from domain.payment import Ledger
     from domain.requests import SURPLUS_ID, CancellationRequest, CancelReason, RefundDestination, RequestedBy
     from workflows import patches
     from workflows.attention import Attention
     from workflows.compensation import Compensator
     from workflows.context import OrderContext
-    from workflows.following import Following, Ledger, tell_partial
+    from workflows.following import Following, tell_partial
     from workflows.step_failures import StepChanged, StepFailed
 
 
@@ -78,7 +79,7 @@ class Reversal:
             request, decision = work.request, work.decision
             if decision.full and not self._following.idle:
                 await ctx.until(lambda: self._following.idle)
-            since, followed = Ledger.of(order), False
+            since, followed = Ledger.of(order.money), False
             attempt = 0
             for step in decision.compensations:
                 step = step.fixed(order)
@@ -107,10 +108,10 @@ class Reversal:
         if surplus is None:
             return
         order = self._ctx.order
-        since = Ledger.of(order)
+        since = Ledger.of(order.money)
         await self.compensate(surplus, SURPLUS)
         if surplus.step is Step.REFUND_PAYMENT:
-            self._ctx.post(messages.charge_correction(order, *since.gone_back(order)))
+            self._ctx.post(messages.charge_correction(order, *since.gone_back(order.money)))
 
     def _follows_beside(self, decision: Decision, step: Compensation) -> bool:
         """A partial cancellation's refund to the card is started here and followed beside the order."""

@@ -1,0 +1,110 @@
+"""The order's money at the payment gateway: the hold, what was taken, and what went back."""
+
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from domain.errors import InvariantViolation
+
+
+class PaymentState(StrEnum):
+    NONE = "NONE"
+    UNCONFIRMED = "UNCONFIRMED"  # an authorization was asked for and its answer lost: a hold may exist
+    AUTHORIZED = "AUTHORIZED"
+    CAPTURED = "CAPTURED"
+    VOIDED = "VOIDED"
+
+
+class Payment(BaseModel):
+    """One order's payment, in minor units of the order's currency.
+
+    It refuses what would break the money invariants: never capture more than the hold, never
+    refund more than is still captured, never settle a refund that was not started. Store credit
+    is money given back too: it counts in `refunded_minor` as well as in `store_credit_minor`.
+    """
+
+    state: PaymentState = PaymentState.NONE
+    authorization_id: str | None = None
+    authorized_minor: int = 0
+    captured_minor: int = 0
+    refunded_minor: int = 0
+    refund_pending_minor: int = 0
+    store_credit_minor: int = 0
+
+    @property
+    def outstanding_minor(self) -> int:
+        """Money taken from the customer and neither given back nor on its way back."""
+        return self.captured_minor - self.refunded_minor - self.refund_pending_minor
+
+    @property
+    def holds_authorization(self) -> bool:
+        """A hold may be on the card: authorized, or asked for with the answer lost."""
+        return self.state in (PaymentState.AUTHORIZED, PaymentState.UNCONFIRMED)
+
+    @property
+    def settled(self) -> bool:
+        """Nothing held on the card, nothing taken that is not given back, nothing on its way."""
+        return self.outstanding_minor == 0 and self.refund_pending_minor == 0 and not self.holds_authorization
+
+    def hold(self, authorization_id: str, amount_minor: int) -> None:
+        self.authorization_id = authorization_id
+        self.authorized_minor = amount_minor
+        self.state = PaymentState.AUTHORIZED
+
+    def learned(self, state: PaymentState) -> None:
+        """What is known of the payment changed without money moving (an answer lost, or no hold after all)."""
+        self.state = state
+
+    def void(self) -> None:
+        self.state = PaymentState.VOIDED
+
+    def capture(self, amount_minor: int) -> None:
+        if amount_minor > self.authorized_minor - self.captured_minor:
+            raise InvariantViolation(f"capture of {amount_minor} exceeds the authorization of {self.authorized_minor}")
+        self.captured_minor += amount_minor
+        self.state = PaymentState.CAPTURED
+
+    def capture_found(self, amount_minor: int) -> bool:
+        """A void found the hold captured (a capture whose answer was lost); False when an earlier
+        try of the same void already found it."""
+        if self.state is PaymentState.CAPTURED:
+            return False
+        if amount_minor > self.authorized_minor:
+            raise InvariantViolation(f"capture of {amount_minor} exceeds the authorization of {self.authorized_minor}")
+        self.captured_minor += amount_minor
+        self.state = PaymentState.CAPTURED
+        return True
+
+    def refund_started(self, amount_minor: int) -> None:
+        if amount_minor <= 0 or amount_minor > self.outstanding_minor:
+            raise InvariantViolation(f"refund of {amount_minor} is not within the {self.outstanding_minor} still captured")
+        self.refund_pending_minor += amount_minor
+
+    def refund_settled(self, amount_minor: int, succeeded: bool) -> None:
+        if amount_minor > self.refund_pending_minor:
+            raise InvariantViolation(f"refund of {amount_minor} was never started")
+        self.refund_pending_minor -= amount_minor
+        if succeeded:
+            self.refunded_minor += amount_minor
+
+    def store_credit(self, amount_minor: int) -> None:
+        """Money given back as store credit, at once."""
+        self.refund_started(amount_minor)
+        self.refund_settled(amount_minor, True)
+        self.store_credit_minor += amount_minor
+
+
+class Ledger(BaseModel):
+    """What had gone back to the customer at one moment, to tell later where the money since went."""
+
+    refunded_minor: int
+    credited_minor: int
+
+    @classmethod
+    def of(cls, payment: Payment) -> "Ledger":
+        return cls(refunded_minor=payment.refunded_minor, credited_minor=payment.store_credit_minor)
+
+    def gone_back(self, payment: Payment) -> tuple[int, int]:
+        """What went back since: to the card, and as store credit."""
+        credited = payment.store_credit_minor - self.credited_minor
+        return payment.refunded_minor - self.refunded_minor - credited, credited
