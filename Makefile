@@ -24,8 +24,9 @@ lint: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -q
 
+# `make bench ARGS="--json --idle 0"` passes options through (see `python -m starter.bench --help`).
 bench: $(STAMP)
-	$(BIN)/python -m starter.bench
+	$(BIN)/python -m starter.bench $(ARGS)
 
 # Re-record the replay histories after any change to workflow or domain code.
 histories: $(STAMP)

@@ -1,179 +1,239 @@
-"""`python -m starter.bench [--orders N] [--concurrency C]` (what `make bench` runs).
+"""`python -m starter.bench [--orders N] [--concurrency C] [--idle I] [--json] [--report FILE]` (what `make bench` runs).
 
 Starts a system of its own (dev server with the WAL-pragma SQLite persistence, stand-ins, one
-worker; free ports, a temporary directory) and measures two paths on it in one run:
-orders cancelled inside the free window (authorize, reserve, confirm; then void, release,
-message) and orders carried forward until their label is bought (authorize, reserve,
-confirm, capture, label). The machine is shared and noisy: compare the ratio between the
-two paths within one run, not absolute figures across runs. It is not a test and asserts
-nothing; it stops by itself and shuts the system down, on Ctrl-C too.
+worker; free ports, a temporary directory) and, in this process, a worker that runs both
+OrderWorkflow over instant in-process adapters and a bare-SDK workflow with the same Temporal
+work and no business logic. In one run it measures, on the same server: the bare happy path and
+cancel path; ours over the instant adapters (what our orchestration costs on top of Temporal);
+the happy path end to end over the stand-ins; the history, payload bytes and Temporal Cloud
+actions of an order on each path and on a cancellation after capture and in transit; and how
+the worker holds `--idle` orders waiting in their cancellation window. It is not a test and
+asserts nothing; it stops by itself and shuts the system down, on Ctrl-C too.
 """
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
+from temporalio.worker import Worker
 
+from activities.carrier import CarrierActivities
+from activities.inventory import InventoryActivities
 from activities.inventory_sql import SqlInventoryStore
-from domain.order import Order, OrderStatus
-from domain.placement import OrderLine, PlaceOrder
-from domain.policy import Policy
-from domain.requests import CancellationRequest, CancelReason, RequestedBy, Verdict
-from runtime.settings import Settings
-from starter.bench_report import PathRun, load_average, machine, report
-from starter.client import OrdersClient
+from activities.mail import MailActivities
+from activities.payment import PaymentActivities
+from domain.placement import PlaceOrder
+from runtime.temporal import connect
+from sandbox.instant import InstantCarrier, InstantInventory, InstantMailer, InstantPayments, Milestones
+from starter import bench_paths as paths
+from starter.bench_bare import BareActivities, BareWorkflow
+from starter.bench_history import RunCost, cost
+from starter.bench_report import machine, markdown, own_peak_rss_mb, path_figures, ratio, show
 from starter.errors import CliError
-from starter.inputs import DEMO_ADDRESS
+from starter.processes import Child
 from starter.system import System, isolated_settings
+from worker import activity_methods
+from workflows.order import OrderWorkflow
 
-# Long enough that every cancel lands inside the window. Zero for the forward path: the dev server fires
-# even a 10 ms timer about 1 s late, which would measure its timer granularity instead of the work.
-CANCEL_WINDOW = timedelta(minutes=30)
-FORWARD_WINDOW = timedelta(0)
-ORDER_TIMEOUT = 120.0
-# Status polls back off to this: finer would load the single worker with queries, coarser would blur latencies.
-POLL_CAP = 0.25
-WARM_UP = 2
+INSTANT_QUEUE = "bench-instant"
+WARM_UP = 3
+SAMPLES = 3  # histories read per path; their median is reported
+REPORT = Path(__file__).resolve().parent.parent / "docs" / "bench.md"
 
 
-@dataclass
-class Context:
-    """What the bench drives: the orders, and the stock it seeds for them."""
-
-    orders: OrdersClient
-    inventory: SqlInventoryStore
-
-
-@asynccontextmanager
-async def context(settings: Settings) -> AsyncIterator[Context]:
-    inventory = SqlInventoryStore(settings.inventory_db_url)
-    await inventory.create_schema()
-    try:
-        yield Context(await OrdersClient.connect(settings), inventory)
-    finally:
-        await inventory.close()
-
-
-def new_order(window: timedelta) -> PlaceOrder:
-    suffix = uuid.uuid4().hex[:12]
-    return PlaceOrder(
-        order_id=f"bench-{suffix}",
-        customer_id="bench",
-        customer_email=f"bench-{suffix}@example.com",
-        lines=[OrderLine(sku=f"BN-{suffix}", quantity=1, unit_price_minor=1250)],
-        shipping_address=DEMO_ADDRESS,
-        shipping_fee_minor=500,
-        currency="EUR",
-        payment_method="4242424242424242",
-        policy=Policy(free_cancellation_window=window),
+def instant_worker(bench: paths.Bench) -> Worker:
+    milestones = bench.milestones
+    activities = activity_methods(
+        PaymentActivities(InstantPayments(milestones)),
+        InventoryActivities(InstantInventory()),
+        CarrierActivities(InstantCarrier(milestones)),
+        MailActivities(InstantMailer(milestones)),
+        BareActivities(milestones),
     )
+    return Worker(bench.client, task_queue=INSTANT_QUEUE, workflows=[OrderWorkflow, BareWorkflow], activities=activities)
 
 
-async def until(ctx: Context, order_id: str, predicate: Callable[[Order], bool]) -> None:
-    delay = 0.05
-    while not predicate(await ctx.orders.status(order_id)):
-        await asyncio.sleep(delay)
-        delay = min(delay * 1.5, POLL_CAP)
+async def median_cost(bench: paths.Bench, run: paths.PathRun) -> RunCost | None:
+    sample = run.workflow_ids[:SAMPLES]
+    if not sample:
+        return None
+    costs = [cost(await bench.client.get_workflow_handle(workflow_id).fetch_history()) for workflow_id in sample]
+    return sorted(costs, key=lambda c: c.events)[len(costs) // 2]
 
 
-async def cancelled_in_window(ctx: Context, command: PlaceOrder, run: PathRun) -> None:
-    await ctx.orders.place(command)
-    await until(ctx, command.order_id, lambda o: o.status is OrderStatus.CONFIRMED)
-    request = CancellationRequest(
-        request_id=f"r-{uuid.uuid4().hex[:12]}", reason=CancelReason.CUSTOMER, requested_by=RequestedBy.CUSTOMER_SERVICE
-    )
-    sent = time.monotonic()
-    outcome = await ctx.orders.cancel(command.order_id, request)
-    run.updates.append(time.monotonic() - sent)
-    if outcome.outcome is not Verdict.ACCEPTED:
-        raise RuntimeError(f"cancel answered {outcome.outcome} {outcome.reason_code}")
-    await until(ctx, command.order_id, lambda o: o.status is OrderStatus.CANCELLED)
+def child_cpu_s(child: Child) -> float:
+    """User and system CPU seconds of a child process so far (Linux /proc)."""
+    fields = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def forward_to_label(ctx: Context, command: PlaceOrder, _run: PathRun) -> None:
-    await ctx.orders.place(command)
-    await until(ctx, command.order_id, lambda o: o.shipment is not None)
+def child_peak_rss_mb(child: Child) -> float:
+    status = Path(f"/proc/{child.pid}/status").read_text().splitlines()
+    return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
 
 
-Drive = Callable[[Context, PlaceOrder, PathRun], Awaitable[None]]
-
-
-async def measure(ctx: Context, name: str, drive: Drive, window: timedelta, orders: int, concurrency: int) -> PathRun:
-    """Drive `orders` orders through one path, at most `concurrency` at a time; stock is seeded first, untimed."""
-    commands = [new_order(window) for _ in range(orders)]
+async def seeded_orders(inventory: SqlInventoryStore, count: int) -> list[PlaceOrder]:
+    commands = [paths.new_order(paths.INSTANT) for _ in range(count)]
     for command in commands:
-        await ctx.inventory.set_stock(command.lines[0].sku, 10)
-    run, gate = PathRun(name), asyncio.Semaphore(concurrency)
+        await inventory.set_stock(command.lines[0].sku, 10)
+    return commands
 
-    async def one(command: PlaceOrder) -> None:
+
+async def hold_idle(bench: paths.Bench, count: int, console: Console) -> float:
+    """Start `count` orders that wait in a long cancellation window; the seconds it took until all were confirmed."""
+    waiting = paths.WINDOW_OPEN.model_copy(update={"free_cancellation_window": timedelta(days=30)})
+    run, gate, started = paths.PathRun("idle"), asyncio.Semaphore(50), time.perf_counter()
+
+    async def one() -> None:
         async with gate:
-            started, deadline = time.monotonic(), asyncio.timeout(ORDER_TIMEOUT)
-            try:
-                async with deadline:
-                    await drive(ctx, command, run)
-            except Exception as error:  # noqa: BLE001 - a failed order is reported, not fatal to the run
-                # OrdersClient words a cancelled update as NoWorker: on Ctrl-C that is the interrupt, not a failure.
-                if not deadline.expired() and (task := asyncio.current_task()) is not None and task.cancelling():
-                    raise asyncio.CancelledError() from error
-                run.failures.append(f"{command.order_id}: {type(error).__name__}: {error}")
-                return
-            run.latencies.append(time.monotonic() - started)
+            order_id, _ = await paths.place(bench, run, waiting)
+            await bench.milestones.reached(order_id, "CONFIRMATION")
+            bench.milestones.forget(order_id)
 
-    started = time.monotonic()
-    await asyncio.gather(*(one(command) for command in commands))
-    run.wall = time.monotonic() - started
-    return run
+    for done in range(0, count, 500):
+        await asyncio.gather(*(one() for _ in range(min(500, count - done))))
+        console.print(f"  {min(done + 500, count)}/{count} idle orders confirmed ...")
+    return time.perf_counter() - started
 
 
-async def bench(orders: int, concurrency: int, console: Console) -> None:
-    console.print(f"machine: {machine()}", soft_wrap=True)
+async def bench(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    figures: dict[str, Any] = {"when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine()}
+    figures |= {"orders": args.orders, "concurrency": args.concurrency}
+    console.print(f"machine: {figures['machine']}", soft_wrap=True)
     with tempfile.TemporaryDirectory(prefix="orders-bench-") as root:
         settings = isolated_settings(Path(root))
         console.print(f"starting the system on free ports (logs in {settings.var_dir}/) ...")
-        async with System(settings), context(settings) as ctx:
-            paths = [
-                ("cancel in window", cancelled_in_window, CANCEL_WINDOW),
-                ("forward to label", forward_to_label, FORWARD_WINDOW),
-            ]
-            for name, drive, window in paths:
-                await measure(ctx, name, drive, window, WARM_UP, WARM_UP)
-            console.print(f"warmed up ({WARM_UP} orders per path, not counted); measuring ...")
-            runs = [await measure(ctx, name, drive, window, orders, concurrency) for name, drive, window in paths]
+        async with System(settings) as system:
+            client = await connect(settings)
+            bench = paths.Bench(client, Milestones(), INSTANT_QUEUE)
+            inventory = SqlInventoryStore(settings.inventory_db_url)
+            worker = next(child for child in system.children if child.name == "worker")
+            try:
+                async with instant_worker(bench):
+                    figures |= await measure_all(bench, args, console, inventory, settings.task_queue, worker)
+            finally:
+                await inventory.close()
             console.print("system stopping ...")
-    report(console, runs, orders, concurrency)
-    console.print(f"after: load average {load_average()}; status polls back off to {POLL_CAP}s", soft_wrap=True)
+    return figures
+
+
+async def measure_all(
+    bench: paths.Bench, args: argparse.Namespace, console: Console, inventory: SqlInventoryStore, queue: str, worker: Child
+) -> dict[str, Any]:
+    n, c = args.orders, args.concurrency
+    timed = {
+        "bare happy path": paths.bare_happy_path,
+        "happy path (instant adapters)": paths.happy_path,
+        "bare cancel in window": paths.bare_cancel,
+        "cancel in window (instant adapters)": paths.cancel_in_window,
+    }
+    for drive in timed.values():
+        await paths.measure(bench, paths.PathRun("warm-up"), drive, WARM_UP, WARM_UP)
+    console.print(f"warmed up ({WARM_UP} runs per path, not counted); measuring ...")
+    runs = {name: await paths.measure(bench, paths.PathRun(name), drive, n, c) for name, drive in timed.items()}
+    commands = await seeded_orders(inventory, n)
+    cpu = child_cpu_s(worker)
+    e2e = await paths.measure(bench, paths.PathRun("e2e"), paths.end_to_end(queue, commands), n, c)
+    e2e.cpu = child_cpu_s(worker) - cpu  # the system's worker does this path's work
+    runs["happy path (end to end, stand-ins)"] = e2e
+    for name, drive in {"cancel after capture": paths.cancel_after_capture, "cancel in transit": paths.cancel_in_transit}.items():
+        runs[name] = await paths.measure(bench, paths.PathRun(name), drive, SAMPLES, 1)
+    costs = {name: await median_cost(bench, run) for name, run in runs.items()}
+    happy, cancel = runs["happy path (instant adapters)"], runs["cancel in window (instant adapters)"]
+    idle = await idle_figures(bench, args, console, happy)
+    return {
+        "paths": {name: path_figures(run, costs[name], len(run.latencies) + len(run.failures)) for name, run in runs.items()},
+        "orchestration_ratio_forward": ratio(happy, runs["bare happy path"]),
+        "orchestration_ratio_cancel": ratio(cancel, runs["bare cancel in window"]),
+        "end_to_end_ratio_forward": ratio(e2e, runs["bare happy path"]),
+        "cancel_update_ms": path_figures(cancel, None, n).get("update_ms", {}),
+        "history_events": {
+            key: getattr(costs[name], "events", None)
+            for key, name in (
+                ("happy_path", "happy path (instant adapters)"),
+                ("cancel_after_capture", "cancel after capture"),
+                ("cancel_in_transit", "cancel in transit"),
+            )
+        },
+        "peak_rss_mb": {"bench_process": round(own_peak_rss_mb(), 1), "system_worker": round(child_peak_rss_mb(worker), 1)},
+        **idle,
+        "notes": notes(args),
+    }
+
+
+async def idle_figures(bench: paths.Bench, args: argparse.Namespace, console: Console, before: paths.PathRun) -> dict[str, Any]:
+    if not args.idle:
+        return {"idle_orders": 0, "idle_orders_rss_mb": None}
+    console.print(f"starting {args.idle} orders that wait in their cancellation window ...")
+    rss_before = own_peak_rss_mb()
+    seconds = await hold_idle(bench, args.idle, console)
+    rss = own_peak_rss_mb()
+    after = paths.PathRun("happy path, idle orders waiting")
+    await paths.measure(bench, after, paths.happy_path, args.orders, args.concurrency)
+    return {
+        "idle_orders": args.idle,
+        "idle_orders_started_per_s": round(args.idle / seconds, 1),
+        "idle_orders_rss_mb": round(rss, 1),
+        "idle_orders_rss_growth_mb": round(rss - rss_before, 1),
+        "throughput_with_idle_orders_ratio": ratio(after, before),
+    }
+
+
+def notes(args: argparse.Namespace) -> list[str]:
+    return [
+        "The happy path runs authorize, reserve, confirm, capture, label, then two scans (signals), ship, and completes; "
+        "the cancel path runs authorize, reserve, confirm, the cancel update, void, release and the notice. "
+        "Each bare twin has the same activities, signals, updates and deadline timers.",
+        "Our paths and the bare ones run in this process's worker over instant adapters; cpu s / 1000 counts this "
+        "process (worker and client alike, so the ratio is fair); end to end counts the system's worker process.",
+        f"End to end, the driver sees the label by querying the order every {paths.POLL * 1000:.0f} ms, as no instant "
+        "adapter tells it; before a timed cancel it queries until the order (and its bare twin) has heard back from "
+        "the confirmation, so the update's round trip is timed on an order that waits in its window.",
+        f"Idle orders: {args.idle} orders waiting in a 30-day window on the same worker (SDK default cache of 1,000 "
+        "workflows: the ones evicted are replayed from history when they next have work).",
+        "Actions follow Temporal Cloud's list: start, each activity attempt, timer, signal, update and billed upsert "
+        "(upserts of TemporalChangeVersion alone are free).",
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m starter.bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--orders", type=int, default=50, help="orders per path (default 50)")
-    parser.add_argument("--concurrency", type=int, default=10, help="orders in flight at once (default 10)")
+    parser.add_argument("--orders", type=int, default=50, help="runs per path (default 50)")
+    parser.add_argument("--concurrency", type=int, default=10, help="runs in flight at once (default 10)")
+    parser.add_argument("--idle", type=int, default=10_000, help="orders left waiting for the idle figures (0: skip)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
+    parser.add_argument("--report", type=Path, default=REPORT, help=f"Markdown report file (default {REPORT.name} in docs/)")
     args = parser.parse_args()
-    if args.orders < 1 or args.concurrency < 1:
-        parser.error("--orders and --concurrency must be at least 1")
-    console = Console(width=max(Console().width, 120))
+    if args.orders < 1 or args.concurrency < 1 or args.idle < 0:
+        parser.error("--orders and --concurrency must be at least 1, --idle at least 0")
+    console = Console(width=max(Console().width, 120), stderr=args.json)
 
-    async def run() -> None:
+    async def run() -> dict[str, Any]:
         # SIGTERM as Ctrl-C: cancel, so that leaving `async with System` stops the children.
         task = asyncio.current_task()
         assert task is not None
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
-        await bench(args.orders, args.concurrency, console)
+        return await bench(args, console)
 
     code = 0
     try:
-        asyncio.run(run())
+        figures = asyncio.run(run())
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(markdown(figures))
+        if args.json:
+            print(json.dumps(figures, indent=2))
+        else:
+            show(console, figures)
+            console.print(f"report written to {args.report}")
     except (KeyboardInterrupt, asyncio.CancelledError):
         console.print("interrupted; the system was stopped")
         code = 130
@@ -183,6 +243,7 @@ def main() -> None:
     # Skip interpreter teardown, where the client's Rust threads can crash a finished run (see OrdersApp).
     sys.stdout.flush()
     os._exit(code)
+
 
 if __name__ == "__main__":
     main()
