@@ -33,4 +33,4 @@ histories: $(STAMP)
 	$(BIN)/python -m tests.replay.record
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .hypothesis .mypy_cache

@@ -196,8 +196,9 @@ def notes(args: argparse.Namespace) -> list[str]:
         "Our paths and the bare ones run in this process's worker over instant adapters; cpu s / 1000 counts this "
         "process (worker and client alike, so the ratio is fair); end to end counts the system's worker process.",
         f"End to end, the driver sees the label by querying the order every {paths.POLL * 1000:.0f} ms, as no instant "
-        "adapter tells it; before a timed cancel it queries until the order (and its bare twin) has heard back from "
-        "the confirmation, so the update's round trip is timed on an order that waits in its window.",
+        f"adapter tells it. Before a timed cancel the driver pauses {paths.SETTLE * 1000:.0f} ms after the confirmation "
+        "(and after its bare twin's third step), so that the update's round trip is timed on an order that waits in "
+        "its window; the pause counts in both paths' latency and orders/s.",
         f"Idle orders: {args.idle} orders waiting in a 30-day window on the same worker (SDK default cache of 1,000 "
         "workflows: the ones evicted are replayed from history when they next have work).",
         "Actions follow Temporal Cloud's list: start, each activity attempt, timer, signal, update and billed upsert "

@@ -55,13 +55,11 @@ class BareWorkflow:
     def __init__(self) -> None:
         self._signals = 0
         self._updates = 0
-        self._done = 0
 
     @workflow.run
     async def run(self, path: BarePath) -> int:
         activities = signals = updates = 0
         for move in path.moves:
-            self._done += 1
             if move is Move.ACTIVITY:
                 activities += 1
                 step = BareStep(run_id=path.run_id, number=activities)
@@ -77,11 +75,6 @@ class BareWorkflow:
 
     async def _until(self, count: Callable[[], int], at_least: int) -> None:
         await workflow.wait_condition(lambda: count() >= at_least, timeout=DEADLINE)
-
-    @workflow.query
-    def moves_done(self) -> int:
-        """Moves begun; those before the last are done."""
-        return self._done - 1
 
     @workflow.signal
     def scan(self) -> None:
