@@ -7,7 +7,8 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from domain.errors import OrderError
-from domain.order import Order, OrderStatus, StockState
+from domain.lifecycle import OrderStatus, StockState
+from domain.order import Order
 from domain.payment import PaymentState
 from domain.policy import Policy
 from domain.requests import (

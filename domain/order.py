@@ -1,15 +1,15 @@
 """The order: what was bought, and the facts of what has happened to it so far."""
 
 from datetime import datetime
-from enum import StrEnum
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+from pydantic import computed_field
 
 from domain.currency import money
 from domain.errors import InvalidTransition, InvariantViolation
-from domain.payment import Payment, PaymentState
-from domain.placement import OrderLine, PlaceOrder
+from domain.lifecycle import MOVES, TERMINAL, OrderStatus, Problem, StockState, TimelineEntry
+from domain.lines import LineState
+from domain.payment import PaymentState, PaymentView
+from domain.placement import PlaceOrder
 from domain.requests import (
     CancellationOutcome,
     CancellationRecord,
@@ -21,106 +21,7 @@ from domain.requests import (
 from domain.shipment import AFTER_PICKUP, CarrierWait, Shipment, ShipmentEvent, ShipmentEventType
 
 
-class OrderStatus(StrEnum):
-    """Where the order stands. NEEDS_ATTENTION names what a person must do (see Order.attention)."""
-
-    PLACED = "PLACED"
-    PAYMENT_AUTHORIZED = "PAYMENT_AUTHORIZED"
-    CONFIRMED = "CONFIRMED"
-    FULFILLING = "FULFILLING"
-    SHIPPED = "SHIPPED"
-    DELIVERED = "DELIVERED"
-    COMPLETED = "COMPLETED"
-    CANCELLING = "CANCELLING"
-    CANCELLED = "CANCELLED"
-    NEEDS_ATTENTION = "NEEDS_ATTENTION"
-
-
-TERMINAL = frozenset({OrderStatus.COMPLETED, OrderStatus.CANCELLED})
-
-# The lifecycle's moves. Whether a cancellation may move an order to CANCELLING is decided by
-# domain.cancellation; this table only keeps the recorded history coherent.
-_NEXT: dict[OrderStatus, frozenset[OrderStatus]] = {
-    OrderStatus.PLACED: frozenset({OrderStatus.PAYMENT_AUTHORIZED, OrderStatus.CANCELLING}),
-    OrderStatus.PAYMENT_AUTHORIZED: frozenset({OrderStatus.CONFIRMED, OrderStatus.CANCELLING}),
-    OrderStatus.CONFIRMED: frozenset({OrderStatus.FULFILLING, OrderStatus.CANCELLING}),
-    OrderStatus.FULFILLING: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLING}),
-    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED, OrderStatus.CANCELLING}),
-    OrderStatus.DELIVERED: frozenset({OrderStatus.COMPLETED}),
-    OrderStatus.CANCELLING: frozenset({OrderStatus.CANCELLED}),
-    OrderStatus.COMPLETED: frozenset(),
-    OrderStatus.CANCELLED: frozenset(),
-    OrderStatus.NEEDS_ATTENTION: frozenset(),  # left only by Order.record_resolved
-}
-
-
-class StockState(StrEnum):
-    NONE = "NONE"
-    UNCONFIRMED = "UNCONFIRMED"  # a reservation was asked for and its answer lost: units may be held
-    RESERVED = "RESERVED"
-    SHIPPED = "SHIPPED"
-    RELEASED = "RELEASED"
-    QUARANTINED = "QUARANTINED"
-    RETURNED = "RETURNED"
-
-
-class TimelineEntry(BaseModel):
-    at: datetime
-    event: str
-    detail: str = ""
-
-
-class LineStatus(StrEnum):
-    OPEN = "OPEN"
-    PARTIALLY_CANCELLED = "PARTIALLY_CANCELLED"
-    CANCELLED = "CANCELLED"
-
-
-class LineState(OrderLine):
-    """A line of the order and how much of it has been cancelled."""
-
-    # Its computed fields come back when a client reads the view: ignore them on the way in.
-    model_config = ConfigDict(extra="ignore")
-
-    cancelled_quantity: int = 0
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def open_quantity(self) -> int:
-        return self.quantity - self.cancelled_quantity
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def status(self) -> LineStatus:
-        if self.cancelled_quantity == 0:
-            return LineStatus.OPEN
-        return LineStatus.CANCELLED if self.open_quantity == 0 else LineStatus.PARTIALLY_CANCELLED
-
-
-class Problem(BaseModel):
-    """What a person must do (the order's `attention`): the problem, where it happened and the ways out."""
-
-    problem: str
-    step: str
-    request_id: str | None = None
-    actions: list[ResolutionAction]
-    resume_status: OrderStatus
-    since: datetime
-
-
-# The order view's flat payment fields, and the Payment fields they show.
-_FLAT_PAYMENT = {
-    "payment": "state",
-    "authorization_id": "authorization_id",
-    "authorized_minor": "authorized_minor",
-    "captured_minor": "captured_minor",
-    "refunded_minor": "refunded_minor",
-    "refund_pending_minor": "refund_pending_minor",
-    "store_credit_minor": "store_credit_minor",
-}
-
-
-class Order(BaseModel):
+class Order(PaymentView):
     """The state of one order: its input plus every fact recorded since.
 
     The workflow holds one and records each step's result through the methods below,
@@ -137,9 +38,6 @@ class Order(BaseModel):
     currency: str
     total_minor: int
     window_closes_at: datetime | None = None
-    # The payment part. The order view shows its fields flat (payment, authorization_id,
-    # captured_minor, ...), as it always has: see the computed fields below.
-    money: Payment = Field(default_factory=Payment, exclude=True)
     stock: StockState = StockState.NONE
     shipment: Shipment | None = None
     # A label was asked for these many units and the carrier's answer lost: one may exist.
@@ -148,52 +46,6 @@ class Order(BaseModel):
     attention: Problem | None = None
     cancellations: list[CancellationRecord] = []
     timeline: list[TimelineEntry] = []
-
-    @model_validator(mode="before")
-    @classmethod
-    def _payment_from_view(cls, data: Any) -> Any:
-        """Read back from the order view, the flat payment fields make the payment part again."""
-        if isinstance(data, dict) and "money" not in data and _FLAT_PAYMENT.keys() & data.keys():
-            data = dict(data)
-            data["money"] = Payment(**{part: data.pop(view) for view, part in _FLAT_PAYMENT.items() if view in data})
-        return data
-
-    # The order view's payment fields, as the README's contract names them.
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def payment(self) -> PaymentState:
-        return self.money.state
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def authorization_id(self) -> str | None:
-        return self.money.authorization_id
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def authorized_minor(self) -> int:
-        return self.money.authorized_minor
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def captured_minor(self) -> int:
-        return self.money.captured_minor
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def refunded_minor(self) -> int:
-        return self.money.refunded_minor
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def refund_pending_minor(self) -> int:
-        return self.money.refund_pending_minor
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def store_credit_minor(self) -> int:
-        return self.money.store_credit_minor
 
     @classmethod
     def placed(cls, command: PlaceOrder, at: datetime) -> "Order":
@@ -347,7 +199,7 @@ class Order(BaseModel):
         self.note(at, to.value, detail)
 
     def _may_move(self, to: OrderStatus) -> None:
-        if to not in _NEXT[self.status] and not (to is OrderStatus.NEEDS_ATTENTION and self.status not in TERMINAL):
+        if to not in MOVES[self.status] and not (to is OrderStatus.NEEDS_ATTENTION and self.status not in TERMINAL):
             raise InvalidTransition(f"order {self.order_id} cannot go from {self.status} to {to}")
 
     def record_answer(

@@ -1,8 +1,9 @@
 """The order's money at the payment gateway: the hold, what was taken, and what went back."""
 
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, computed_field, model_validator
 
 from domain.errors import InvariantViolation
 
@@ -108,3 +109,68 @@ class Ledger(BaseModel):
         """What went back since: to the card, and as store credit."""
         credited = payment.store_credit_minor - self.credited_minor
         return payment.refunded_minor - self.refunded_minor - credited, credited
+
+
+# The order view's flat payment fields, and the Payment fields they show.
+_FLAT_PAYMENT = {
+    "payment": "state",
+    "authorization_id": "authorization_id",
+    "authorized_minor": "authorized_minor",
+    "captured_minor": "captured_minor",
+    "refunded_minor": "refunded_minor",
+    "refund_pending_minor": "refund_pending_minor",
+    "store_credit_minor": "store_credit_minor",
+}
+
+
+class PaymentView(BaseModel):
+    """Holds an order's Payment part and shows it flat, as the order view's contract has it
+    (`payment`, `authorization_id`, `captured_minor`, ...)."""
+
+    money: Payment = Field(default_factory=Payment, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _payment_from_view(cls, data: Any) -> Any:
+        """Read back from the order view, the flat payment fields make the payment part again."""
+        if isinstance(data, dict) and "money" not in data and _FLAT_PAYMENT.keys() & data.keys():
+            data = dict(data)
+            data["money"] = Payment(**{part: data.pop(view) for view, part in _FLAT_PAYMENT.items() if view in data})
+        return data
+
+    # The order view's payment fields, as the README's contract names them.
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def payment(self) -> PaymentState:
+        return self.money.state
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def authorization_id(self) -> str | None:
+        return self.money.authorization_id
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def authorized_minor(self) -> int:
+        return self.money.authorized_minor
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def captured_minor(self) -> int:
+        return self.money.captured_minor
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def refunded_minor(self) -> int:
+        return self.money.refunded_minor
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def refund_pending_minor(self) -> int:
+        return self.money.refund_pending_minor
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def store_credit_minor(self) -> int:
+        return self.money.store_credit_minor

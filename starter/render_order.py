@@ -8,7 +8,8 @@ from rich.table import Table
 from rich.text import Text
 
 from domain.currency import money
-from domain.order import LineState, LineStatus, Order
+from domain.lines import LineState, LineStatus
+from domain.order import Order
 from domain.requests import CancellationRecord, ResolutionAction, Verdict
 
 _STATUS_STYLE = {

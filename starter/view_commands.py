@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from domain.order import OrderStatus
+from domain.lifecycle import OrderStatus
 from runtime.settings import Settings
 from starter import inputs, render
 from starter.client import OrdersClient

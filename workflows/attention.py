@@ -8,7 +8,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import messages
     from domain.errors import OrderError
-    from domain.order import OrderStatus
+    from domain.lifecycle import OrderStatus
     from domain.requests import Resolution, ResolutionAction
     from workflows import patches
     from workflows.context import OrderContext

@@ -11,7 +11,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.inventory import InventoryActivities, ReleaseStock, RestockReturned, StockLine
     from domain import keys
     from domain.cancellation import Compensation, Step
-    from domain.order import StockState
+    from domain.lifecycle import StockState
     from domain.requests import CancellationRequest, RefundDestination, Resolution, ResolutionAction
     from domain.shipment import Shipment
     from workflows import options

@@ -10,7 +10,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.payment import AuthorizePayment, CapturePayment, PaymentActivities
     from domain import keys, messages
     from domain.cancellation import surplus_money, surplus_units
-    from domain.order import OrderStatus, StockState
+    from domain.lifecycle import OrderStatus, StockState
     from domain.payment import PaymentState
     from domain.requests import CancellationRequest, CancelReason, RequestedBy, system_request_id
     from domain.shipment import CarrierWait, Shipment

@@ -9,7 +9,8 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.errors import OrderError
-    from domain.order import Order, OrderStatus
+    from domain.lifecycle import OrderStatus
+    from domain.order import Order
     from domain.placement import PlaceOrder
     from domain.requests import (
         TEMPORAL_CANCEL_ID,

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from domain.order import Order, OrderStatus
+from domain.lifecycle import OrderStatus
+from domain.order import Order
 from domain.requests import RequestedBy
 from starter.scenarios.context import Context
 from starter.scenarios.endings import expect_refunded, expect_voided

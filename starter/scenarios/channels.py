@@ -2,7 +2,7 @@
 
 import asyncio
 
-from domain.order import OrderStatus
+from domain.lifecycle import OrderStatus
 from domain.requests import CancelReason, ReasonCode, RequestedBy, Verdict
 from starter.scenarios.cancel_points import AFTER_CAPTURE, INSIDE_WINDOW, order_at
 from starter.scenarios.checks import expect

@@ -4,7 +4,9 @@ from collections import Counter
 from enum import StrEnum
 from typing import Any
 
-from domain.order import LineStatus, Order, OrderStatus
+from domain.lifecycle import OrderStatus
+from domain.lines import LineStatus
+from domain.order import Order
 from domain.requests import CancelReason
 from starter.scenarios.kit import Failed, ScenarioOrder
 

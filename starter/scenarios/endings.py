@@ -4,7 +4,8 @@ order's messages, for a scenario to look into what they say."""
 
 from typing import Any
 
-from domain.order import Order, OrderStatus
+from domain.lifecycle import OrderStatus
+from domain.order import Order
 from domain.requests import CancelReason
 from starter.scenarios.checks import Goods, expect, expect_ended, expect_goods, expect_label, expect_mail, expect_money
 from starter.scenarios.kit import ScenarioOrder

@@ -1,6 +1,6 @@
 """Orders that nobody cancels: delivered and completed, or ended by the payment or the stock."""
 
-from domain.order import OrderStatus
+from domain.lifecycle import OrderStatus
 from domain.requests import CancelReason
 from domain.shipment import ShipmentEventType
 from starter.scenarios.checks import Goods, expect_ended, expect_goods, expect_label, expect_mail, expect_money

@@ -1,7 +1,8 @@
 """Cancelling some units of some lines: before capture the capture takes only the rest, after it only
 those units are refunded, and cancelling every line one by one cancels the order."""
 
-from domain.order import Order, OrderStatus
+from domain.lifecycle import OrderStatus
+from domain.order import Order
 from domain.requests import CancelReason, Verdict
 from starter.scenarios.cancel_points import AFTER_CAPTURE, order_at
 from starter.scenarios.checks import (

@@ -1,7 +1,8 @@
 """Cancelling after the carrier has the parcel: only an intercept can bring it back, and it may fail;
 once delivered, it is a return."""
 
-from domain.order import Order, OrderStatus
+from domain.lifecycle import OrderStatus
+from domain.order import Order
 from domain.requests import CancelReason, ReasonCode, Suggestion, Verdict
 from domain.shipment import ShipmentEventType
 from starter.scenarios.checks import expect

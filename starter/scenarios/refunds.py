@@ -2,7 +2,7 @@
 
 import re
 
-from domain.order import OrderStatus
+from domain.lifecycle import OrderStatus
 from domain.requests import CancelReason, RefundDestination, ResolutionAction, Verdict
 from starter.scenarios.cancel_points import AFTER_CAPTURE, order_at
 from starter.scenarios.checks import expect, expect_message

@@ -3,7 +3,7 @@ decides in time and policy approves."""
 
 from datetime import UTC, datetime, timedelta
 
-from domain.order import OrderStatus
+from domain.lifecycle import OrderStatus
 from domain.policy import OnReviewTimeout
 from domain.requests import CancelReason, ReasonCode, ReviewDecision, Verdict
 from starter.scenarios.cancel_points import AFTER_CAPTURE, AFTER_LABEL, INSIDE_WINDOW, order_at

@@ -1,6 +1,6 @@
 """One cancellation at each stage before the parcel leaves, and exactly what it must undo there."""
 
-from domain.order import OrderStatus
+from domain.lifecycle import OrderStatus
 from domain.requests import CancelReason, Verdict
 from starter.scenarios.cancel_points import AFTER_CAPTURE, AFTER_LABEL, INSIDE_WINDOW, CancelPoint, order_at
 from starter.scenarios.checks import expect

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from domain.order import Order, OrderStatus, StockState
+from domain.lifecycle import OrderStatus, StockState
+from domain.order import Order
 from domain.shipment import ShipmentEventType
 from starter.client import OrdersClient
 from starter.inputs import order_from_flags

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from domain.order import Order, OrderStatus
+from domain.lifecycle import OrderStatus
+from domain.order import Order
 from domain.policy import Policy
 from starter.client import OrdersClient
 from starter.inputs import order_from_flags

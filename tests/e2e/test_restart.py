@@ -8,7 +8,7 @@ import pytest
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest, RemoveSearchAttributesRequest
 from temporalio.client import Client
 
-from domain.order import OrderStatus
+from domain.lifecycle import OrderStatus
 from starter.client import OrdersClient
 from starter.system import System
 from tests.e2e.conftest import isolated_settings, orders

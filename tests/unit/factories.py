@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from domain.cancellation import Decision, Step, decide, selection_of
-from domain.order import Order, OrderStatus, StockState
+from domain.lifecycle import OrderStatus, StockState
+from domain.order import Order
 from domain.placement import Address, OrderLine, PlaceOrder
 from domain.policy import Policy
 from domain.requests import (

@@ -4,7 +4,8 @@ import pytest
 
 from domain.cancellation import Step, decide
 from domain.errors import InvalidTransition
-from domain.order import Order, OrderStatus, StockState
+from domain.lifecycle import OrderStatus, StockState
+from domain.order import Order
 from domain.requests import ReasonCode, RefundDestination, ResolutionAction, Verdict
 from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.unit.factories import (

@@ -11,7 +11,7 @@ from domain.cancellation import (
     decide,
     notifies_customer,
 )
-from domain.order import StockState
+from domain.lifecycle import StockState
 from domain.requests import (
     SYSTEM_REQUEST_IDS,
     CancellationRequest,

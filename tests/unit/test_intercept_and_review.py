@@ -6,7 +6,8 @@ import pytest
 
 from domain.cancellation import Compensation, Step, decide, notifies_customer, settle_intercept, settle_review
 from domain.errors import InvalidTransition
-from domain.order import Order, OrderStatus
+from domain.lifecycle import OrderStatus
+from domain.order import Order
 from domain.policy import Policy
 from domain.requests import (
     CancellationRequest,

@@ -32,7 +32,8 @@ from domain.cancellation import (
     settle_intercept,
     settle_review,
 )
-from domain.order import Order, OrderStatus, StockState
+from domain.lifecycle import OrderStatus, StockState
+from domain.order import Order
 from domain.placement import OrderLine
 from domain.policy import Policy
 from domain.requests import (

@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from domain import messages
 from domain.cancellation import Step, surplus_money, surplus_units
-from domain.order import Order, OrderStatus, StockState
+from domain.lifecycle import OrderStatus, StockState
+from domain.order import Order
 from domain.payment import PaymentState
 from domain.requests import RefundDestination
 from tests.unit.factories import (

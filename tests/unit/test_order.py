@@ -4,7 +4,8 @@ import pytest
 from pydantic import ValidationError
 
 from domain.errors import InvalidTransition, InvariantViolation
-from domain.order import Order, OrderStatus, StockState
+from domain.lifecycle import OrderStatus, StockState
+from domain.order import Order
 from domain.placement import PlaceOrder
 from domain.shipment import ShipmentEvent, ShipmentEventType
 from tests.unit.factories import (

@@ -4,7 +4,9 @@ import pytest
 
 from domain.cancellation import Compensation, InvalidLines, Step, check_request, decide
 from domain.errors import InvariantViolation
-from domain.order import LineStatus, Order, OrderStatus
+from domain.lifecycle import OrderStatus
+from domain.lines import LineStatus
+from domain.order import Order
 from domain.requests import ReasonCode, RefundDestination, Verdict
 from tests.unit.factories import (
     IN_WINDOW,

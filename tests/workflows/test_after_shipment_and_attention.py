@@ -4,7 +4,7 @@
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
-from domain.order import OrderStatus, StockState
+from domain.lifecycle import OrderStatus, StockState
 from domain.policy import Policy
 from domain.requests import ReasonCode, RefundDestination, Resolution, ResolutionAction, Verdict
 from domain.shipment import ShipmentEvent, ShipmentEventType

@@ -7,7 +7,8 @@ import pytest
 from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateStage
 from temporalio.common import WorkflowIDConflictPolicy
 
-from domain.order import Order, OrderStatus, StockState
+from domain.lifecycle import OrderStatus, StockState
+from domain.order import Order
 from domain.policy import Policy
 from domain.requests import CancellationOutcome, CancellationRequest, CancelReason, LineSelection, ReasonCode, Verdict
 from domain.shipment import ShipmentEvent, ShipmentEventType

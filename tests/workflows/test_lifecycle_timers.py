@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from temporalio.testing import WorkflowEnvironment
 
-from domain.order import OrderStatus, StockState
+from domain.lifecycle import OrderStatus, StockState
 from domain.policy import Policy
 from domain.requests import ReasonCode, Resolution, ResolutionAction, Verdict
 from domain.shipment import ShipmentEvent, ShipmentEventType

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateStage
 
-from domain.order import LineStatus, OrderStatus
+from domain.lifecycle import OrderStatus
+from domain.lines import LineStatus
 from domain.requests import (
     CancellationRequest,
     CancelReason,

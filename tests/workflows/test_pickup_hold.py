@@ -2,7 +2,7 @@
 
 from temporalio.client import WorkflowHandle
 
-from domain.order import OrderStatus
+from domain.lifecycle import OrderStatus
 from domain.requests import CancellationReview, ReviewDecision, Verdict
 from tests.fakes import Gate
 from tests.workflows.conftest import SHORT, TOTAL, World, customer_cancel, watch_labels

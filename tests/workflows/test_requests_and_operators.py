@@ -4,7 +4,7 @@ import pytest
 from temporalio.client import WorkflowFailureError, WorkflowUpdateFailedError
 from temporalio.exceptions import CancelledError
 
-from domain.order import OrderStatus
+from domain.lifecycle import OrderStatus
 from domain.requests import CancellationRequest, CancelReason, RequestedBy, Verdict
 from tests.workflows.conftest import World
 from workflows import search

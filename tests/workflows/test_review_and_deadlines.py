@@ -6,7 +6,7 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from domain.order import OrderStatus
+from domain.lifecycle import OrderStatus
 from domain.policy import OnReviewTimeout, Policy
 from domain.requests import (
     CancellationRequest,
