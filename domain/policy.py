@@ -79,3 +79,20 @@ class Policy(BaseModel):
         description="After an order ends, how long it stays open to answer late or repeated requests.",
     )
     customer_service_email: str = Field(default="support@shop.example", pattern=r"^[^@\s]+@[^@\s]+$")
+
+    @property
+    def longest_unattended_life(self) -> timedelta:
+        """Placement to the end of the answer period when every wait runs to its deadline once and
+        no person is waited for: the window, a review, capture and label retries, pickup, delivery,
+        an intercept, the return period, a last refund followed to its deadline, the answer period."""
+        return (
+            self.free_cancellation_window
+            + self.review_deadline
+            + 2 * self.retry_budget
+            + self.pickup_deadline
+            + self.delivery_deadline
+            + self.intercept_deadline
+            + self.return_period
+            + self.refund_deadline
+            + self.answer_period
+        )

@@ -21,25 +21,7 @@ from enum import StrEnum
 
 from domain.policy import Policy
 
-
-def _order_life(policy: Policy) -> timedelta:
-    """Placement to the end of the answer period when every wait runs to its deadline once:
-    window, a review, capture and label retries, pickup, delivery, an intercept, the return
-    period, a last refund followed to its deadline, and the answer period."""
-    return (
-        policy.free_cancellation_window
-        + policy.review_deadline
-        + 2 * policy.retry_budget
-        + policy.pickup_deadline
-        + policy.delivery_deadline
-        + policy.intercept_deadline
-        + policy.return_period
-        + policy.refund_deadline
-        + policy.answer_period
-    )
-
-
-ORDER_LIFE = _order_life(Policy())
+ORDER_LIFE = Policy().longest_unattended_life
 _ORDER_LIFE_DAYS = timedelta(days=-(-ORDER_LIFE // timedelta(days=1)))  # whole days, rounded up
 
 
