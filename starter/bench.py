@@ -116,7 +116,7 @@ async def bench(args: argparse.Namespace, console: Console) -> dict[str, Any]:
             client = await connect(settings)
             bench = paths.Bench(client, Milestones(), INSTANT_QUEUE)
             inventory = SqlInventoryStore(settings.inventory_db_url)
-            worker = next(child for child in system.children if child.name == "worker")
+            worker = system.workers[0]
             try:
                 async with instant_worker(bench):
                     figures |= await measure_all(bench, args, console, inventory, settings.task_queue, worker)

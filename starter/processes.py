@@ -4,7 +4,7 @@ import errno
 import os
 import socket
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 
 from starter.errors import CliError
@@ -53,16 +53,30 @@ def free_port(host: str = "127.0.0.1") -> int:
         return probe.getsockname()[1]
 
 
-class Child:
-    """One child process whose stdout and stderr go to `log`; stop() is terminate, wait, kill."""
+# Whether a child is ready: it answers (the server takes calls, the worker polls), not merely runs.
+Probe = Callable[["Child"], Awaitable[bool]]
 
-    def __init__(self, name: str, argv: Sequence[str], *, log: Path, env: Mapping[str, str], cwd: Path) -> None:
+
+class Child:
+    """One child process whose stdout and stderr go to `log`, with the probe that says it is ready.
+
+    start() again after it exited runs a new process on the same command, environment and log
+    (appended to): that is how the supervisor restarts it. stop() is terminate, wait, kill.
+    """
+
+    def __init__(
+        self, name: str, argv: Sequence[str], *, log: Path, env: Mapping[str, str], cwd: Path, ready: Probe
+    ) -> None:
         self.name = name
         self.argv = list(argv)
         self.log = log
         self._env = dict(env)
         self._cwd = cwd
+        self._ready = ready
         self.process: subprocess.Popen[bytes] | None = None
+
+    async def is_ready(self) -> bool:
+        return await self._ready(self)
 
     def start(self) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)

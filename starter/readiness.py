@@ -2,29 +2,27 @@
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 
 import httpx
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, DescribeTaskQueueRequest
-from temporalio.client import Client
 
 from runtime.settings import Settings
 from runtime.temporal import connect
 from starter.errors import CliError
-from starter.processes import Child
+from starter.processes import Child, Probe
 
 
-async def until_ready(child: Child, probe: Callable[[], Awaitable[bool]], *, timeout: float) -> None:
-    """Probe with a short backoff until it answers True; fail early, with the log's last line, if the child exits."""
+async def until_ready(child: Child, *, timeout: float) -> None:
+    """Probe with a short backoff until the child is ready; fail early, with the log's last line, if it exits."""
     deadline = time.monotonic() + timeout
     delay = 0.1
     while True:
         if child.exit_code is not None:
             raise CliError(f"{child.name} exited with code {child.exit_code} ({child.log}): {child.last_line()}")
         try:
-            if await probe():
+            if await child.is_ready():
                 return
         except Exception:  # noqa: BLE001 - not answering yet is what we are waiting out
             pass
@@ -34,8 +32,8 @@ async def until_ready(child: Child, probe: Callable[[], Awaitable[bool]], *, tim
         delay = min(delay * 1.5, 1.0)
 
 
-def temporal_answers(settings: Settings) -> Callable[[], Awaitable[bool]]:
-    async def probe() -> bool:
+def temporal_answers(settings: Settings) -> Probe:
+    async def probe(_: Child) -> bool:
         client = await connect(settings)
         await client.workflow_service.describe_namespace(DescribeNamespaceRequest(namespace=settings.temporal_namespace))
         return True
@@ -43,18 +41,20 @@ def temporal_answers(settings: Settings) -> Callable[[], Awaitable[bool]]:
     return probe
 
 
-def sandbox_answers(settings: Settings) -> Callable[[], Awaitable[bool]]:
-    async def probe() -> bool:
+def sandbox_answers(settings: Settings) -> Probe:
+    async def probe(_: Child) -> bool:
         async with httpx.AsyncClient(base_url=settings.sandbox_url, timeout=2) as http:
             return (await http.get("/healthz")).status_code == 200
 
     return probe
 
 
-def worker_polls(client: Client, settings: Settings, worker: Child) -> Callable[[], Awaitable[bool]]:
-    """Ready when this very process polls the task queue: a previous run's worker is listed for minutes."""
+def worker_polls(settings: Settings) -> Probe:
+    """Ready when this very process polls the task queue: a previous run's worker is listed for minutes.
+    It connects anew each time, so that it also works after the server it asks was restarted."""
 
-    async def probe() -> bool:
+    async def probe(worker: Child) -> bool:
+        client = await connect(settings)
         described = await client.workflow_service.describe_task_queue(
             DescribeTaskQueueRequest(
                 namespace=settings.temporal_namespace,

@@ -23,7 +23,8 @@ async def run_system(settings: Settings, console: Console | None = None) -> None
         print_guide(console, system)
         passed = await run_suite_with(settings, list(SCENARIOS), console)
         if not passed:
-            console.print(f"[red]some scenarios failed[/red]: see the table above and {settings.var_dir}/worker.log")
+            logs = f"{settings.var_dir}/worker-*.log"
+            console.print(f"[red]some scenarios failed[/red]: see the table above and {logs}")
         console.print("serving; press Ctrl-C to stop everything")
         dead = await until_stopped(system)
     if dead is not None:

@@ -1,4 +1,4 @@
-"""The whole system on one machine: Temporal dev server, stand-ins and a worker, started in order and checked.
+"""The whole system on one machine: Temporal dev server, stand-ins and workers, started in order and checked.
 
 `orders run` (starter.run) uses `System` on the configured ports; the e2e tests use it on free
 ports in a temporary directory, so both start the very same processes the very same way.
@@ -12,10 +12,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from runtime.settings import Settings
-from runtime.temporal import connect
 from starter import readiness
 from starter.errors import BadSetting, CliError
-from starter.processes import Child, PortTaken, UnresolvableHost, free_port, listen_address, port_free
+from starter.processes import Child, PortTaken, Probe, UnresolvableHost, free_port, listen_address, port_free
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,10 +64,12 @@ def endpoint(setting: str, url: str, *, default_port: int | None = None) -> tupl
 
 
 class System:
-    """Temporal dev server, sandbox stand-ins and one worker, as child processes logging to var_dir."""
+    """Temporal dev server, sandbox stand-ins and `workers` worker processes (worker-1 ...), as children logging
+    to var_dir. It starts and stops them."""
 
-    def __init__(self, settings: Settings, *, ready_timeout: float = 60.0) -> None:
+    def __init__(self, settings: Settings, *, workers: int = 1, ready_timeout: float = 60.0) -> None:
         self.settings = settings
+        self.worker_count = workers
         self.ready_timeout = ready_timeout
         self.temporal_host, self.temporal_port = endpoint("ORDERS_TEMPORAL_ADDRESS", f"//{settings.temporal_address}")
         self.sandbox_host, self.sandbox_port = endpoint("ORDERS_SANDBOX_URL", settings.sandbox_url, default_port=80)
@@ -118,9 +119,9 @@ class System:
                     f"(another `orders run`? `ss -ltnp 'sport = :{port}'` names it) or set {setting}"
                 )
 
-    def _child(self, name: str, argv: list[str]) -> Child:
+    def _child(self, name: str, argv: list[str], ready: Probe) -> Child:
         var = self.settings.var_dir
-        return Child(name, argv, log=var / f"{name}.log", env=child_env(self.settings), cwd=Path.cwd())
+        return Child(name, argv, log=var / f"{name}.log", env=child_env(self.settings), cwd=Path.cwd(), ready=ready)
 
     def temporal_argv(self) -> list[str]:
         argv = [temporal_binary(), "server", "start-dev", "--ip", self.temporal_host]
@@ -131,32 +132,38 @@ class System:
         return argv + ["--log-level", "warn"]
 
     async def start(self) -> None:
-        """Start each child and wait until it answers; on any failure stop what was started."""
+        """Start the children in order, each group once the one before answers; on any failure stop what was started."""
         self.settings.var_dir.mkdir(parents=True, exist_ok=True)
         orders = [sys.executable, "-m", "starter"]
+        workers = [
+            self._child(f"worker-{n}", [*orders, "worker"], readiness.worker_polls(self.settings))
+            for n in range(1, self.worker_count + 1)
+        ]
+        groups = [
+            [self._child("temporal", self.temporal_argv(), readiness.temporal_answers(self.settings))],
+            [self._child("sandbox", [*orders, "sandbox"], readiness.sandbox_answers(self.settings))],
+            workers,  # started together: each is a Python process that takes seconds to import
+        ]
         try:
-            temporal = self._start(self._child("temporal", self.temporal_argv()))
-            await readiness.until_ready(temporal, readiness.temporal_answers(self.settings), timeout=self.ready_timeout)
-            sandbox = self._start(self._child("sandbox", [*orders, "sandbox"]))
-            await readiness.until_ready(sandbox, readiness.sandbox_answers(self.settings), timeout=self.ready_timeout)
-            worker = self._start(self._child("worker", [*orders, "worker"]))
-            client = await connect(self.settings)
-            probe = readiness.worker_polls(client, self.settings, worker)
-            await readiness.until_ready(worker, probe, timeout=self.ready_timeout)
+            for group in groups:
+                for child in group:
+                    child.start()
+                    self.children.append(child)
+                for child in group:
+                    await readiness.until_ready(child, timeout=self.ready_timeout)
         except BaseException:
             self.stop()
             raise
 
-    def _start(self, child: Child) -> Child:
-        child.start()
-        self.children.append(child)
-        return child
-
     def stopped_child(self) -> Child | None:
         return next((child for child in self.children if child.exit_code is not None), None)
 
+    @property
+    def workers(self) -> list[Child]:
+        return [child for child in self.children if child.name.startswith("worker-")]
+
     def stop(self) -> None:
-        """Worker first (it drains its tasks), then the sandbox, then the server they both need."""
+        """Workers first (they drain their tasks), then the sandbox, then the server they all need."""
         for child in reversed(self.children):
             child.stop()
         self.children.clear()
