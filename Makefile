@@ -11,8 +11,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
 
+# `make run ARGS="--workers 3"` passes options through (see `orders run --help`).
 run: $(STAMP)
-	$(BIN)/orders run
+	$(BIN)/orders run $(ARGS)
 
 test: lint
 	$(BIN)/python -m pytest

@@ -20,11 +20,13 @@ app = OrdersApp(
 
 
 @app.command()
-def run() -> None:
-    """Start Temporal, the sandbox and a worker; run the scenario suite; serve until Ctrl-C."""
+def run(
+    workers: Annotated[int, typer.Option("--workers", min=1, help="worker processes on the task queue")] = 1,
+) -> None:
+    """Start Temporal, the sandbox and the workers; run the scenario suite; serve until Ctrl-C, restarting any that dies."""
     from starter.run import run_system
 
-    guarded(lambda: run_system(Settings()))
+    guarded(lambda: run_system(Settings(), workers=workers))
 
 
 @app.command()

@@ -2,34 +2,61 @@
 
 import asyncio
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from rich.console import Console
 
+from runtime.logs import configure_logging
 from runtime.settings import Settings
 from starter.console import out
-from starter.errors import CliError
-from starter.processes import Child
 from starter.scenarios import SCENARIOS, run_suite_with
+from starter.supervisor import Supervisor
 from starter.system import System
 
 
-async def run_system(settings: Settings, console: Console | None = None) -> None:
-    """What `make run` does: start, show how to use it, prove it with the scenarios, serve until stopped."""
+async def run_system(settings: Settings, console: Console | None = None, *, workers: int = 1) -> None:
+    """What `make run` does: start, show how to use it, prove it with the scenarios, serve until stopped.
+
+    From the start until Ctrl-C (or SIGTERM) the supervisor starts again any child that dies, so a
+    crashed worker, stand-in or server does not take the others down; then all stop, in order.
+    """
     console = console or out
-    system = System(settings)
+    system = System(settings, workers=workers)
     system.check_ports()
-    console.print(f"starting Temporal, the sandbox and a worker (logs in {settings.var_dir}/) ...")
-    async with system:
-        print_guide(console, system)
-        passed = await run_suite_with(settings, list(SCENARIOS), console)
-        if not passed:
-            logs = f"{settings.var_dir}/worker-*.log"
-            console.print(f"[red]some scenarios failed[/red]: see the table above and {logs}")
-        console.print("serving; press Ctrl-C to stop everything")
-        dead = await until_stopped(system)
-    if dead is not None:
-        raise CliError(f"{dead.name} exited with code {dead.exit_code}, so everything was stopped; see {dead.log}")
+    console.print(f"starting Temporal, the sandbox and {plural(workers, 'worker')} (logs in {settings.var_dir}/) ...")
+    stop = asyncio.Event()
+    with supervisor_log(settings):
+        async with system, asyncio.TaskGroup() as group:
+            group.create_task(Supervisor(system.children, say=console.print).run(stop))
+            print_guide(console, system)
+            passed = await run_suite_with(settings, list(SCENARIOS), console)
+            if not passed:
+                logs = f"{settings.var_dir}/worker-*.log"
+                console.print(f"[red]some scenarios failed[/red]: see the table above and {logs}")
+            console.print("serving; press Ctrl-C to stop everything")
+            stop_on_signals(stop)
     console.print("stopped")
+
+
+def plural(count: int, noun: str) -> str:
+    return f"a {noun}" if count == 1 else f"{count} {noun}s"
+
+
+@contextmanager
+def supervisor_log(settings: Settings) -> Iterator[None]:
+    """This process logs to var/supervisor.log beside its children: the console keeps one line per event."""
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.var_dir / "supervisor.log").open("a") as stream:
+        configure_logging(settings, service="supervisor", stream=stream)
+        yield
+
+
+def stop_on_signals(stop: asyncio.Event) -> None:
+    """Ctrl-C and SIGTERM set `stop` from now on (before, Ctrl-C interrupts the scenarios)."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
 
 
 def print_guide(console: Console, system: System) -> None:
@@ -44,20 +71,3 @@ def print_guide(console: Console, system: System) -> None:
         markup=False,
         soft_wrap=True,  # one line, so that it can be copied and pasted
     )
-
-
-async def until_stopped(system: System) -> Child | None:
-    """Until SIGINT/SIGTERM (None), or until a child dies (that child)."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    while not stop.is_set():
-        dead = system.stopped_child()
-        if dead is not None:
-            return dead
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=1.0)
-        except TimeoutError:
-            pass
-    return None

@@ -65,7 +65,7 @@ def endpoint(setting: str, url: str, *, default_port: int | None = None) -> tupl
 
 class System:
     """Temporal dev server, sandbox stand-ins and `workers` worker processes (worker-1 ...), as children logging
-    to var_dir. It starts and stops them."""
+    to var_dir. It starts and stops them; keeping them up meanwhile is starter.supervisor's work."""
 
     def __init__(self, settings: Settings, *, workers: int = 1, ready_timeout: float = 60.0) -> None:
         self.settings = settings
@@ -154,9 +154,6 @@ class System:
         except BaseException:
             self.stop()
             raise
-
-    def stopped_child(self) -> Child | None:
-        return next((child for child in self.children if child.exit_code is not None), None)
 
     @property
     def workers(self) -> list[Child]:
