@@ -7,6 +7,11 @@ enum member it used to be derived from would do it) would refund, ship or mail t
 name below is a literal, not an enum's value, and tests/unit/test_keys.py pins each one.
 """
 
+import hashlib
+import json
+
+from pydantic import BaseModel
+
 from domain.cancellation import Step
 from domain.placement import idempotency_key
 
@@ -53,3 +58,14 @@ def compensation(order_id: str, step: Step, request_id: str, attempt: int) -> st
 def store_credit(order_id: str, request_id: str, attempt: int) -> str:
     """Store credit a person chose for money the card refused."""
     return idempotency_key(order_id, f"store_credit-{attempt}", request_id)
+
+
+def update_id(name: str, request_id: str, message: BaseModel) -> str:
+    """The Temporal update id a client sends `message` (a request under `request_id`) with.
+
+    A repeat of the very same request gets the same id, so the server answers it from the first
+    and the order's history does not grow. The digest of everything the request asks makes a
+    request_id reused with other parameters a new update, which the order's validator refuses.
+    """
+    canonical = json.dumps(message.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return f"{name}:{request_id}:{hashlib.sha256(canonical.encode()).hexdigest()[:16]}"

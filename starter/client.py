@@ -4,12 +4,14 @@ import asyncio
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from domain import keys
 from domain.order import Order
 from domain.placement import PlaceOrder
 from domain.requests import CancellationOutcome, CancellationRequest, CancellationReview, Resolution
@@ -17,13 +19,20 @@ from domain.shipment import ShipmentEvent
 from runtime.settings import Settings
 from runtime.temporal import connect
 from starter.client_errors import translated
-from starter.errors import BadSetting, CliError, TemporalUnreachable
+from starter.errors import BadSetting, CliError, OrderBusy, TemporalUnreachable
 from workflows.search import CUSTOMER_ID, ORDER_STATUS
 
 # The contract with workflows/order.py, by name, so the command line needs no workflow code.
 WORKFLOW = "OrderWorkflow"
 # A query or update waits for a worker; without this bound a stopped worker hangs the CLI.
 RPC_TIMEOUT = timedelta(seconds=15)
+# How long an update waits its turn at a busy order (Temporal's limit of in-flight updates) before
+# the caller is told to try again; the first waits are short because the limit clears in milliseconds.
+BUSY_PATIENCE = timedelta(seconds=20)
+BUSY_FIRST_WAIT = 0.05
+BUSY_LONGEST_WAIT = 2.0
+
+R = TypeVar("R")
 
 
 def workflow_id(order_id: str) -> str:
@@ -77,24 +86,33 @@ class OrdersClient:
         return command.order_id
 
     async def cancel(self, order_id: str, request: CancellationRequest) -> CancellationOutcome:
-        async with translated(order_id, self.address):
-            return await self.handle(order_id).execute_update(
-                "cancel", request, result_type=CancellationOutcome, rpc_timeout=RPC_TIMEOUT
-            )
+        update_id = keys.update_id("cancel", request.request_id, request)
+        return await self._update(order_id, "cancel", request, CancellationOutcome, update_id)
 
     async def review(self, order_id: str, review: CancellationReview) -> CancellationOutcome:
         """A person's APPROVE or DENY of a request awaiting review; answers the settled outcome."""
-        async with translated(order_id, self.address):
-            return await self.handle(order_id).execute_update(
-                "review_cancellation", review, result_type=CancellationOutcome, rpc_timeout=RPC_TIMEOUT
-            )
+        update_id = keys.update_id("review", review.request_id, review)
+        return await self._update(order_id, "review_cancellation", review, CancellationOutcome, update_id)
 
     async def resolve(self, order_id: str, resolution: Resolution) -> Order:
         """A person's way out of NEEDS_ATTENTION; answers the order once the workflow has taken it."""
-        async with translated(order_id, self.address):
-            return await self.handle(order_id).execute_update(
-                "resolve", resolution, result_type=Order, rpc_timeout=RPC_TIMEOUT
-            )
+        return await self._update(order_id, "resolve", resolution, Order, None)
+
+    async def _update(self, order_id: str, name: str, message: Any, result_type: type[R], update_id: str | None) -> R:
+        """Send an update, waiting its turn while the order is busy; with `update_id`, a repeat costs the order nothing."""
+        deadline = time.monotonic() + BUSY_PATIENCE.total_seconds()
+        wait = BUSY_FIRST_WAIT
+        while True:
+            try:
+                async with translated(order_id, self.address):
+                    return await self.handle(order_id).execute_update(
+                        name, message, id=update_id, result_type=result_type, rpc_timeout=RPC_TIMEOUT
+                    )
+            except OrderBusy:
+                if time.monotonic() + wait > deadline:
+                    raise
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, BUSY_LONGEST_WAIT)
 
     async def signal_cancel(self, order_id: str, request: CancellationRequest) -> None:
         async with translated(order_id, self.address):

@@ -5,7 +5,7 @@ import asyncio
 from temporalio.client import RPCTimeoutOrCancelledError, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from starter.errors import CliError, NoWorker, OrderNotFound, TemporalUnreachable
+from starter.errors import CliError, NoWorker, OrderBusy, OrderNotFound, TemporalUnreachable
 
 
 class translated:
@@ -40,6 +40,8 @@ class translated:
         # stream), not DEADLINE_EXCEEDED: either way the workflow was not loaded by any worker.
         if error.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
             raise NoWorker(order_id) from error
+        if error.status is RPCStatusCode.RESOURCE_EXHAUSTED:  # the in-flight or total update limit
+            raise OrderBusy(order_id) from error
         if error.status is RPCStatusCode.UNAVAILABLE:
             raise TemporalUnreachable(self._address) from error
         return False

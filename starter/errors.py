@@ -27,6 +27,13 @@ class NoWorker(CliError):
         super().__init__(f"no worker answered for order {order_id}: is `orders worker` (or `make run`) running?")
 
 
+class OrderBusy(CliError):
+    """Temporal holds at most 10 updates in flight per order (and 2,000 per run): more wait their turn."""
+
+    def __init__(self, order_id: str) -> None:
+        super().__init__(f"order {order_id} is busy with other requests: try again in a moment (the same request_id is safe)")
+
+
 class BadSetting(CliError):
     def __init__(self, what: str, problem: str) -> None:
         super().__init__(f"invalid {what}: {problem}; fix it in the environment")

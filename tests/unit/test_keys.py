@@ -10,6 +10,7 @@ from activities.carrier import CreateShipment
 from activities.payment import AuthorizePayment
 from domain import keys, messages
 from domain.cancellation import Step
+from domain.requests import CancellationRequest, CancellationReview, CancelReason, ReviewDecision
 from tests.unit.factories import order_at, place_order
 
 COMPENSATION_KEYS = {
@@ -83,3 +84,20 @@ def test_every_message_kind_has_a_pinned_key() -> None:
         messages.MessageKind.CHARGE_CORRECTION: "charge_correction",
         messages.MessageKind.ESCALATION: "escalation",
     }
+
+
+def test_a_repeated_request_has_the_same_update_id_and_a_changed_one_another() -> None:
+    request = CancellationRequest(request_id="cs-1", reason=CancelReason.CUSTOMER)
+    again = CancellationRequest.model_validate_json(request.model_dump_json())
+    changed = request.model_copy(update={"reason": CancelReason.FRAUD})
+
+    assert keys.update_id("cancel", "cs-1", request) == keys.update_id("cancel", "cs-1", again)
+    assert keys.update_id("cancel", "cs-1", request) != keys.update_id("cancel", "cs-1", changed)
+    assert keys.update_id("cancel", "cs-1", request).startswith("cancel:cs-1:")
+
+
+def test_a_review_and_a_cancel_under_one_request_id_are_different_updates() -> None:
+    review = CancellationReview(request_id="cs-1", decision=ReviewDecision.APPROVE, reviewer="sam")
+    request = CancellationRequest(request_id="cs-1", reason=CancelReason.CUSTOMER)
+
+    assert keys.update_id("review", "cs-1", review) != keys.update_id("cancel", "cs-1", request)
