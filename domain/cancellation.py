@@ -32,6 +32,20 @@ class RequestIdReused(OrderError):
     """The request_id was already used for a request with other parameters."""
 
 
+class TooManyRequests(OrderError):
+    """The order has decided as many cancellation requests as one order may take."""
+
+
+# A real order sees a handful of requests. Past this many, new ones are refused (repeats still get
+# their answers), so that a client gone wild cannot grow the order's state without bound.
+MOST_REQUESTS = 200
+
+
+def over_request_limit(order: Order, request: CancellationRequest, waiting: int = 0) -> bool:
+    """A new request (not a repeat) to an order that has already taken MOST_REQUESTS."""
+    return order.cancellation(request.request_id) is None and len(order.cancellations) + waiting >= MOST_REQUESTS
+
+
 class InvalidLines(OrderError):
     """A partial cancellation names a line the order does not have, or more than is still open."""
 
@@ -133,6 +147,11 @@ def check_request(order: Order, request: CancellationRequest, waiting: Sequence[
                 f"request_id {request.request_id!r} was already used for a different request on order {order.order_id}"
             )
         return
+    if over_request_limit(order, request, len(waiting)):
+        raise TooManyRequests(
+            f"order {order.order_id} has taken {MOST_REQUESTS} cancellation requests, the most one order takes; "
+            "repeat an earlier request_id to hear its answer"
+        )
     if order.stage in _TERMINAL_ANSWERS:
         return  # the order's own state is the truer answer (ALREADY_CANCELLED, ...), and decide gives it
     check_lines(order, request)

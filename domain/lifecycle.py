@@ -55,6 +55,7 @@ class TimelineEntry(BaseModel):
     at: datetime
     event: str
     detail: str = ""
+    times: int = 1  # the same note again and again (a flood of stray scans) is one entry, counted
 
 
 class Problem(BaseModel):

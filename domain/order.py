@@ -193,6 +193,15 @@ class Order(PaymentView):
     def note(self, at: datetime, event: str, detail: str = "") -> None:
         self.timeline.append(TimelineEntry(at=at, event=event, detail=detail))
 
+    def note_stray(self, at: datetime, event: str, detail: str) -> None:
+        """A message the order did not act on: one entry counts its repeats, so that a flood of
+        them does not grow the order without bound."""
+        last = self.timeline[-1] if self.timeline else None
+        if last is not None and (last.event, last.detail) == (event, detail):
+            last.times += 1
+        else:
+            self.note(at, event, detail)
+
     def move(self, to: OrderStatus, at: datetime, detail: str = "") -> None:
         self._may_move(to)
         self.status = to
@@ -373,7 +382,7 @@ class Order(PaymentView):
             or (kind in AFTER_PICKUP and self.stage is OrderStatus.SHIPPED)
         )
         if not applies:
-            self.note(at, "SHIPMENT_EVENT_IGNORED", f"{kind} at {self.status}")
+            self.note_stray(at, "SHIPMENT_EVENT_IGNORED", f"{kind} at {self.status}")
             return False
         assert shipment is not None
         shipment.scanned(kind)

@@ -79,6 +79,14 @@ class Policy(BaseModel):
         description="After an order ends, how long it stays open to answer late or repeated requests.",
     )
     customer_service_email: str = Field(default="support@shop.example", pattern=r"^[^@\s]+@[^@\s]+$")
+    # Not a rule of the shop but of the order's record: Temporal ends a run at 50,000 events (and
+    # takes at most 2,000 updates per run), so an order flooded with requests starts a new run.
+    events_per_run: int = Field(
+        default=2_000,
+        ge=100,
+        le=40_000,
+        description="A run whose history reaches this many events continues as a new run, when the order is quiet.",
+    )
 
     @property
     def longest_unattended_life(self) -> timedelta:

@@ -1,5 +1,6 @@
 """What other systems send to cancel an order, and what they get back."""
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
@@ -233,6 +234,8 @@ def parse(model: type[M], raw: Any) -> M:
     """Validate a message from the wire, turning pydantic's errors into one readable sentence."""
     if isinstance(raw, model):
         return raw
+    if not isinstance(raw, dict):
+        raise InvalidMessage(f"invalid {_name(model)}: expected a JSON object of its fields, not {_json_kind(raw)}")
     try:
         return model.model_validate(raw)
     except ValidationError as error:
@@ -242,7 +245,19 @@ def parse(model: type[M], raw: Any) -> M:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg'].removeprefix('Value error, ')}" for e in said
         )
-        raise InvalidMessage(f"invalid {_NAMES.get(model, model.__name__)}: {problems}") from None
+        raise InvalidMessage(f"invalid {_name(model)}: {problems}") from None
+
+
+def _name(model: type[BaseModel]) -> str:
+    """How a message is named to whoever sent it: `ShipmentEvent` is a "shipment event"."""
+    return _NAMES.get(model) or re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).lower()
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    kinds = {bool: "true or false", str: "a string", list: "a list", int: "a number", float: "a number"}
+    return next((told for kind, told in kinds.items() if isinstance(value, kind)), type(value).__name__)
 
 
 def _inside(loc: tuple[Any, ...], errors: Sequence[Any]) -> bool:

@@ -98,6 +98,7 @@ def order(view: Order) -> Panel:
 
     timeline = Table("at", "event", "detail", title="timeline")
     for entry in view.timeline:
-        timeline.add_row(entry.at.strftime("%H:%M:%S.%f")[:-3], entry.event, entry.detail)
+        detail = entry.detail + (f" (×{entry.times})" if entry.times > 1 else "")
+        timeline.add_row(entry.at.strftime("%H:%M:%S.%f")[:-3], entry.event, detail)
     parts.append(timeline)
     return Panel(Group(*parts), title=title, title_align="left")

@@ -1,7 +1,7 @@
 """Waiting for the carrier: its scans, their deadlines, and the parcel held back during a review."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 
@@ -12,6 +12,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.shipment import RETURNED_UNDELIVERED, CarrierWait, came_back
     from workflows import patches
     from workflows.context import OrderContext
+    from workflows.continuation import Rest
     from workflows.forward_steps import ForwardSteps
 
 
@@ -26,16 +27,22 @@ class CarrierWaits:
         self._ctx = ctx
         self._steps = steps
 
-    async def until(self, scanned: Callable[[], bool], wait: CarrierWait, patience: timedelta) -> None:
-        """Wait for the carrier's scan; past `patience` a person chases the carrier, and each RETRY
-        waits as long again. The scan itself closes the question (Order.record_shipment_event)."""
+    async def until(
+        self, scanned: Callable[[], bool], wait: CarrierWait, patience: timedelta, rest: Rest, deadline: datetime | None
+    ) -> None:
+        """Wait for the carrier's scan; past `patience` (the first time: past `deadline`, when a
+        continued run takes the wait up) a person chases the carrier, and each RETRY waits as long
+        again. The scan itself closes the question (Order.record_shipment_event)."""
         order = self._ctx.order
         # Orders started before deadlines and holds existed wait as they did (no timer, no hold).
         if not workflow.patched(patches.CARRIER_DEADLINES_AND_PICKUP_HOLD):
             await self._steps.wait(scanned)
             return
         while True:
-            await self._steps.wait(lambda: scanned() or self._hold_due() or order.returned_undelivered, timeout=patience)
+            deadline, due = None, deadline or workflow.now() + patience
+            await self._steps.wait(
+                lambda: scanned() or self._hold_due() or order.returned_undelivered, deadline=due, rest=rest
+            )
             if self._hold_due():
                 await self._keep_pickup_hold()
                 continue

@@ -13,6 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.order import Order
     from domain.placement import PlaceOrder
     from workflows import options
+    from workflows.continuation import Continuation, Rest
     from workflows.outbox import Outbox
     from workflows.search import Publisher
 
@@ -34,13 +35,16 @@ class OrderContext:
     never abandoned.
     """
 
-    def __init__(self, command: PlaceOrder, order: Order, on_temporal_cancel: Callable[[], None]) -> None:
+    def __init__(
+        self, command: PlaceOrder, order: Order, on_temporal_cancel: Callable[[], None], quiet: Callable[[], bool]
+    ) -> None:
         self.command = command
         self.policy = command.policy
         self.order = order
         self._on_temporal_cancel = on_temporal_cancel
         self._outbox = Outbox(order, self._send)
         self._publisher = Publisher(order)
+        self._continuation = Continuation(command.policy, lambda: quiet() and self.posted_all)
 
     async def call(
         self,
@@ -57,17 +61,33 @@ class OrderContext:
             except asyncio.CancelledError:
                 self._on_temporal_cancel()
 
-    async def until(self, condition: Callable[[], bool], deadline: datetime | None = None) -> bool:
-        """Wait for the condition: True once it holds, False when the deadline comes first."""
+    async def until(
+        self,
+        condition: Callable[[], bool],
+        deadline: datetime | None = None,
+        rest: Rest | None = None,
+        *,
+        cancel_ends: bool = False,
+    ) -> bool:
+        """Wait for the condition: True once it holds, False when the deadline comes first (or a
+        Temporal cancel request, with `cancel_ends`). At a `rest` of the story, the order continues
+        as a new run (ContinueAsNew) if its history grew long."""
+        due = self._continuation.due if rest is not None else lambda: False
         while True:
             remaining = None if deadline is None else max(deadline - workflow.now(), timedelta(0))
             try:
-                await workflow.wait_condition(condition, timeout=remaining)
-                return True
+                await workflow.wait_condition(lambda: condition() or due(), timeout=remaining)
             except TimeoutError:
                 return False
             except asyncio.CancelledError:
+                if cancel_ends:
+                    return False
                 self._on_temporal_cancel()
+                continue
+            if condition():
+                return True
+            assert rest is not None
+            self._continuation.leave(rest, deadline)
 
     async def acquire(self, lock: asyncio.Lock) -> None:
         """Take the lock; a Temporal cancel request heard meanwhile does not abandon the taking."""

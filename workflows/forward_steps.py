@@ -1,7 +1,7 @@
 """How the forward story takes a step, waits, and lets what arrived meanwhile be decided."""
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import options, patches
     from workflows.attention import Attention
     from workflows.context import OrderContext
+    from workflows.continuation import Rest
     from workflows.inbox import Inbox
     from workflows.reversal import Reversal
     from workflows.step_failures import describe
@@ -84,11 +85,20 @@ class ForwardSteps:
         self._inbox.settle_waiting()
         await self._reversal.run()
 
-    async def wait(self, until: Callable[[], bool], *, timeout: timedelta | None = None) -> None:
-        """Wait for a condition or a timeout, running accepted compensations meanwhile (which
-        stop the story once the order is cancelled)."""
-        deadline = None if timeout is None else workflow.now() + timeout
-        while await self._ctx.until(lambda: until() or self._reversal.has_work, deadline):
+    async def wait(
+        self,
+        until: Callable[[], bool],
+        *,
+        timeout: timedelta | None = None,
+        deadline: datetime | None = None,
+        rest: Rest | None = None,
+    ) -> None:
+        """Wait for a condition or a timeout (or a deadline), running accepted compensations
+        meanwhile (which stop the story once the order is cancelled). At a `rest`, a long history
+        continues the order as a new run (workflows.continuation)."""
+        if timeout is not None:
+            deadline = workflow.now() + timeout
+        while await self._ctx.until(lambda: until() or self._reversal.has_work, deadline, rest):
             if not self._reversal.has_work:
                 return
             await self._reversal.run()

@@ -1,5 +1,7 @@
 """The forward story: one order from payment to delivery, one step at a time."""
 
+from datetime import datetime, timedelta
+
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
@@ -18,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.attention import Attention
     from workflows.carrier_waits import CarrierWaits
     from workflows.context import OrderContext
+    from workflows.continuation import Continued, Rest
     from workflows.forward_steps import ForwardSteps
     from workflows.inbox import Inbox
     from workflows.reversal import Reversal
@@ -39,34 +42,64 @@ class Fulfilment:
         self._steps = ForwardSteps(ctx, inbox, attention, reversal)
         self._carrier = CarrierWaits(ctx, self._steps)
         self._reserved: ReserveStock | None = None  # the reservation last asked for: what the store holds once it answers
+        self._resume: Continued | None = None
 
-    async def run(self) -> None:
+    async def run(self, resume: Continued | None = None) -> None:
+        """The story from placement, or from the rest where the run before this one left it."""
         ctx, order, policy, steps = self._ctx, self._ctx.order, self._ctx.policy, self._steps
-        # A cancellation sent with the start (signal- or update-with-start) was decided before
-        # the run began: it ends the order before anything is held.
-        await steps.checkpoint()
-        await self._authorize_payment()
-        await self._reserve_stock()
-        await steps.step(MailActivities.send_message, lambda: messages.confirmation(order))
-        order.record_confirmed(workflow.now() + policy.free_cancellation_window, workflow.now())
-        await steps.checkpoint()
-        await steps.wait(lambda: False, timeout=policy.free_cancellation_window)
-        await steps.wait(lambda: order.under_review is None)
-        await self._capture_payment()
-        await steps.wait(lambda: order.under_review is None)
-        await self._buy_label()
-        await self._carrier.until(self._picked_up, CarrierWait.AWAIT_PICKUP, policy.pickup_deadline)
-        ship = ShipStock(order_id=order.order_id, idempotency_key=keys.forward(order.order_id, "ship_stock"))
-        await steps.step(InventoryActivities.ship_stock, lambda: ship, options.INVENTORY)
-        order.record_stock(StockState.SHIPPED, workflow.now())
-        await steps.checkpoint()
-        await self._carrier.until(self._delivered, CarrierWait.AWAIT_DELIVERY, policy.delivery_deadline)
-        await steps.wait(lambda: order.open_request is None)
-        await steps.wait(lambda: False, timeout=policy.return_period)
+        self._resume = resume
+        if resume is None:
+            # A cancellation sent with the start (signal- or update-with-start) was decided before
+            # the run began: it ends the order before anything is held.
+            await steps.checkpoint()
+            await self._authorize_payment()
+            await self._reserve_stock()
+            await steps.step(MailActivities.send_message, lambda: messages.confirmation(order))
+            order.record_confirmed(workflow.now() + policy.free_cancellation_window, workflow.now())
+            await steps.checkpoint()
+        if self._from(Rest.WINDOW):
+            window_closes = self._deadline(Rest.WINDOW, policy.free_cancellation_window)
+            await steps.wait(lambda: False, deadline=window_closes, rest=Rest.WINDOW)
+        if self._from(Rest.REVIEW_BEFORE_CAPTURE):
+            await steps.wait(lambda: order.under_review is None, rest=Rest.REVIEW_BEFORE_CAPTURE)
+            await self._capture_payment()
+        if self._from(Rest.REVIEW_BEFORE_LABEL):
+            await steps.wait(lambda: order.under_review is None, rest=Rest.REVIEW_BEFORE_LABEL)
+            await self._buy_label()
+        if self._from(Rest.AWAIT_PICKUP):
+            deadline = self._carried(Rest.AWAIT_PICKUP)
+            await self._carrier.until(
+                self._picked_up, CarrierWait.AWAIT_PICKUP, policy.pickup_deadline, Rest.AWAIT_PICKUP, deadline
+            )
+            ship = ShipStock(order_id=order.order_id, idempotency_key=keys.forward(order.order_id, "ship_stock"))
+            await steps.step(InventoryActivities.ship_stock, lambda: ship, options.INVENTORY)
+            order.record_stock(StockState.SHIPPED, workflow.now())
+            await steps.checkpoint()
+        if self._from(Rest.AWAIT_DELIVERY):
+            deadline = self._carried(Rest.AWAIT_DELIVERY)
+            await self._carrier.until(
+                self._delivered, CarrierWait.AWAIT_DELIVERY, policy.delivery_deadline, Rest.AWAIT_DELIVERY, deadline
+            )
+            await steps.wait(lambda: order.open_request is None)
+        returns_close = self._deadline(Rest.RETURN_PERIOD, policy.return_period)
+        await steps.wait(lambda: False, deadline=returns_close, rest=Rest.RETURN_PERIOD)
         if not self._reversal.refunds_settled:
             await steps.wait(lambda: self._reversal.refunds_settled)  # every refund settled first
         order.move(OrderStatus.COMPLETED, workflow.now())
         ctx.publish()
+
+    def _from(self, rest: Rest) -> bool:
+        """Whether the story goes through `rest`: always, unless a continued run took it up later."""
+        return self._resume is None or self._resume.rest.at_or_before(rest)
+
+    def _carried(self, rest: Rest) -> datetime | None:
+        """The deadline of the wait a continued run takes up at `rest`; None for every other wait."""
+        resume, self._resume = self._resume, None
+        return resume.deadline if resume is not None and resume.rest is rest else None
+
+    def _deadline(self, rest: Rest, wait: timedelta) -> datetime:
+        """When the timed wait at `rest` ends: as carried by a continued run taking it up, or `wait` from now."""
+        return self._carried(rest) or workflow.now() + wait
 
     async def _authorize_payment(self) -> None:
         order = self._ctx.order

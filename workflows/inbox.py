@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from functools import partial
 
 from temporalio import workflow
@@ -57,6 +58,17 @@ class Inbox:
             yield
         finally:
             self._holding = False
+
+    @property
+    def idle(self) -> bool:
+        """Nothing waits here to be decided or applied, and no step holds the order."""
+        return not (self._messages or self._events or self._holding)
+
+    def take_up_reviews(self) -> None:
+        """A continued run: the reviews still awaited get their deadlines back, as they stood."""
+        for record in self._ctx.order.cancellations:
+            if record.outcome is Verdict.PENDING_REVIEW and not record.escalated:
+                asyncio.create_task(self._review_deadline(record.request_id))
 
     def receive(self, message: Inbound) -> None:
         self._messages.append(message)
@@ -165,8 +177,9 @@ class Inbox:
         record = order.cancellation(request_id)
         assert record is not None
         try:
-            deadline = ctx.policy.review_deadline
-            await workflow.wait_condition(lambda: record.outcome is not Verdict.PENDING_REVIEW, timeout=deadline)
+            # From the request's own time, so that a continued run keeps the deadline it had.
+            remaining = max(record.at + ctx.policy.review_deadline - workflow.now(), timedelta(0))
+            await workflow.wait_condition(lambda: record.outcome is not Verdict.PENDING_REVIEW, timeout=remaining)
             return
         except TimeoutError:
             pass

@@ -56,6 +56,8 @@ PUBLISH_INTERCEPT_SETTLEMENT = "publish-intercept-settlement"
 FOLLOW_PARTIAL_REFUNDS_BESIDE = "follow-partial-refunds-beside"
 VOID_LABEL_OF_LOST_ANSWER = "void-label-of-lost-answer"
 CARRIER_DEADLINES_AND_PICKUP_HOLD = "carrier-deadlines-and-pickup-hold"
+CONTINUE_AS_NEW = "continue-as-new"
+BOUNDED_REQUESTS = "bounded-requests"
 
 REGISTER = _register(
     Patch(RESEND_AFTER_LOST_ANSWER, date(2026, 11, 27),
@@ -74,4 +76,8 @@ REGISTER = _register(
           "a label whose answer was lost is recorded, so a cancellation finds and voids it"),
     Patch(CARRIER_DEADLINES_AND_PICKUP_HOLD, date(2026, 12, 1),
           "pickup and delivery deadlines, and the pickup hold while a review is open"),
+    Patch(CONTINUE_AS_NEW, date(2026, 12, 5),
+          "a quiet order whose history grew long continues as a new run where its story rests"),
+    Patch(BOUNDED_REQUESTS, date(2026, 12, 5),
+          "a signalled cancellation request past the most one order takes is noted, not decided"),
 )

@@ -9,7 +9,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import messages
     from domain.cancellation import Compensation, Decision, Step
     from domain.payment import Ledger
-    from domain.requests import SURPLUS_ID, CancellationRequest, CancelReason, RefundDestination, RequestedBy
+    from domain.requests import SURPLUS_ID, CancellationRequest, CancelReason, RefundDestination, RequestedBy, Verdict
     from workflows import patches
     from workflows.attention import Attention
     from workflows.compensation import Compensator
@@ -65,6 +65,13 @@ class Reversal:
     @property
     def has_work(self) -> bool:
         return bool(self._accepted)
+
+    @property
+    def idle(self) -> bool:
+        """Nothing to run, no refund being followed and no intercept awaiting the carrier's answer."""
+        open_request = self._ctx.order.open_request
+        intercepting = open_request is not None and open_request.outcome is Verdict.INTERCEPT_REQUESTED
+        return not self._accepted and self._following.idle and not intercepting
 
     @property
     def refunds_settled(self) -> bool:

@@ -24,6 +24,44 @@ async def test_a_malformed_request_is_rejected_with_what_is_wrong_and_nothing_in
     await handle.terminate("test done")
 
 
+@pytest.mark.parametrize(("update", "sent", "named"), [
+    ("cancel", "CUSTOMER", "invalid cancellation request: expected a JSON object of its fields, not a string"),
+    ("cancel", ["r1", "CUSTOMER"], "not a list"),
+    ("cancel", None, "not null"),
+    ("review_cancellation", 7, "invalid review: expected a JSON object of its fields, not a number"),
+    ("resolve", "RETRY", "invalid resolution: expected a JSON object of its fields, not a string"),
+])
+async def test_an_update_whose_input_is_not_an_object_is_refused_with_the_products_own_message(
+    world: World, update: str, sent: object, named: str
+) -> None:
+    handle = await world.place_confirmed()
+
+    with pytest.raises(WorkflowUpdateFailedError) as rejected:
+        await handle.execute_update(update, sent)
+
+    assert named in str(rejected.value.cause)
+    await handle.terminate("test done")
+
+
+async def test_a_bare_string_scan_or_request_is_noted_on_the_timeline_like_a_malformed_object(world: World) -> None:
+    handle = await world.place_confirmed()
+
+    await handle.signal("shipment_event", "PICKED_UP")
+    await handle.signal("shipment_event", {"type": "TELEPORTED"})
+    await handle.signal("request_cancellation", "cancel it")
+    order = await handle.query(OrderWorkflow.status)
+    await handle.terminate("test done")
+
+    noted = [(e.event, e.detail) for e in order.timeline if e.event.endswith("_MALFORMED")]
+    assert noted == [
+        ("SHIPMENT_EVENT_MALFORMED", "invalid shipment event: expected a JSON object of its fields, not a string"),
+        ("SHIPMENT_EVENT_MALFORMED", noted[1][1]),
+        ("CANCELLATION_REQUEST_MALFORMED", "invalid cancellation request: expected a JSON object of its fields, not a string"),
+    ]
+    assert "type" in noted[1][1]
+    assert order.status is OrderStatus.CONFIRMED
+
+
 async def test_a_request_without_request_id_is_rejected(world: World) -> None:
     handle = await world.place()
 
