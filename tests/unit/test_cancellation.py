@@ -93,7 +93,7 @@ def test_a_bad_cancellation_request_is_rejected_with_a_message(fields, message):
             "lines.0: line sku-1: quantity must be at least 1, not 0",
             id="zero quantity on a line",
         ),
-        pytest.param("cancel please", "body: Input should be a valid dictionary", id="not an object"),
+        pytest.param("cancel please", "expected a JSON object of its fields, not a string", id="not an object"),
     ],
 )
 def test_a_request_from_the_wire_is_refused_with_one_sentence_naming_the_field(raw, named):
