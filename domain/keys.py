@@ -44,6 +44,11 @@ def forward_retry(order_id: str, activity: str, refusals: int) -> str:
     return f"{idempotency_key(order_id, activity)}-retry-{refusals}"
 
 
+def reauthorize(order_id: str, reauthorization: int) -> str:
+    """A new hold asked for after the order's earlier one lapsed (the first is 1)."""
+    return idempotency_key(order_id, f"reauthorize-{reauthorization}")
+
+
 def pickup(order_id: str, *, hold: bool, request_id: str) -> str:
     """Holding a labelled parcel back for a review, or releasing it."""
     return idempotency_key(order_id, "hold_pickup" if hold else "release_pickup", request_id)

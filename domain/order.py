@@ -271,11 +271,20 @@ class Order(PaymentView):
 
     def record_authorization(self, authorization_id: str, amount_minor: int, at: datetime) -> None:
         self.move(OrderStatus.PAYMENT_AUTHORIZED, at, f"{self.told(amount_minor)} held")
-        self.money.hold(authorization_id, amount_minor)
+        self.money.hold(authorization_id, amount_minor, at)
+
+    def record_hold_expired(self, at: datetime) -> None:
+        self.money.expire()
+        self.note(at, "AUTHORIZATION_EXPIRED", f"the hold {self.money.authorization_id} lapsed before capture")
+
+    def record_reauthorization(self, authorization_id: str, amount_minor: int, at: datetime) -> None:
+        """A new hold in place of one that lapsed, under a new idempotency key."""
+        self.money.hold(authorization_id, amount_minor, at)
+        self.note(at, "REAUTHORIZED", f"{self.told(amount_minor)} held by {authorization_id}")
 
     def record_hold_found(self, authorization_id: str, amount_minor: int, at: datetime) -> None:
         """An authorization whose answer was lost turned out to hold money (found while cancelling)."""
-        self.money.hold(authorization_id, amount_minor)
+        self.money.hold(authorization_id, amount_minor, at)
         self.note(at, "AUTHORIZATION_FOUND", f"{self.told(amount_minor)} held by {authorization_id}")
 
     def record_payment(self, state: PaymentState, at: datetime, detail: str) -> None:
@@ -337,6 +346,19 @@ class Order(PaymentView):
         assert self.shipment is not None
         self.shipment.void_label()
         self.note(at, "LABEL_VOIDED", self.shipment.tracking_number)
+
+    def record_label_void_instead_of_intercept(self, at: datetime) -> None:
+        """The carrier had no scan of a parcel the warehouse handed over: its label is voided, and
+        the parcel, which never left, is back with us as an intercepted one would be."""
+        assert self.shipment is not None
+        self.shipment.void_label()
+        self.shipment.scanned(ShipmentEventType.RETURNED_TO_SENDER)
+        self.note(at, "LABEL_VOIDED", f"{self.shipment.tracking_number}: the carrier never scanned it, nothing to intercept")
+
+    @property
+    def parcel_never_left(self) -> bool:
+        """The intercept was answered by voiding the label: the parcel is back without the carrier."""
+        return self.shipment is not None and self.shipment.label_voided and self.shipment.returned
 
     def record_pickup_held(self, request_id: str, in_time: bool, at: datetime) -> None:
         """The parcel is held for this request's review. A hold asked too late (the carrier has the

@@ -1,5 +1,6 @@
 """The order's money at the payment gateway: the hold, what was taken, and what went back."""
 
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -14,6 +15,7 @@ class PaymentState(StrEnum):
     AUTHORIZED = "AUTHORIZED"
     CAPTURED = "CAPTURED"
     VOIDED = "VOIDED"
+    EXPIRED = "EXPIRED"  # the hold lapsed before capture (card holds last days, not weeks): nothing is held
 
 
 class Payment(BaseModel):
@@ -26,6 +28,8 @@ class Payment(BaseModel):
 
     state: PaymentState = PaymentState.NONE
     authorization_id: str | None = None
+    authorized_at: datetime | None = None  # when the hold was made; None on orders placed before holds expired
+    reauthorizations: int = 0
     authorized_minor: int = 0
     captured_minor: int = 0
     refunded_minor: int = 0
@@ -47,10 +51,24 @@ class Payment(BaseModel):
         """Nothing held on the card, nothing taken that is not given back, nothing on its way."""
         return self.outstanding_minor == 0 and self.refund_pending_minor == 0 and not self.holds_authorization
 
-    def hold(self, authorization_id: str, amount_minor: int) -> None:
+    def hold(self, authorization_id: str, amount_minor: int, at: datetime | None = None) -> None:
         self.authorization_id = authorization_id
         self.authorized_minor = amount_minor
+        self.authorized_at = at
         self.state = PaymentState.AUTHORIZED
+
+    def hold_expires_at(self, valid_for: timedelta) -> datetime | None:
+        """When an uncaptured hold lapses; None when nothing is held or its time is unknown."""
+        if self.state is not PaymentState.AUTHORIZED or self.authorized_at is None:
+            return None
+        return self.authorized_at + valid_for
+
+    def expire(self) -> None:
+        """The hold lapsed uncaptured; a new one is asked for (reauthorizations counts them)."""
+        if self.state is not PaymentState.AUTHORIZED or self.captured_minor:
+            raise InvariantViolation(f"only an uncaptured hold expires, not one that is {self.state}")
+        self.state = PaymentState.EXPIRED
+        self.reauthorizations += 1
 
     def learned(self, state: PaymentState) -> None:
         """What is known of the payment changed without money moving (an answer lost, or no hold after all)."""
@@ -116,6 +134,8 @@ _FLAT_PAYMENT = {
     "payment": "state",
     "authorization_id": "authorization_id",
     "authorized_minor": "authorized_minor",
+    "authorized_at": "authorized_at",
+    "reauthorizations": "reauthorizations",
     "captured_minor": "captured_minor",
     "refunded_minor": "refunded_minor",
     "refund_pending_minor": "refund_pending_minor",
@@ -154,6 +174,16 @@ class PaymentView(BaseModel):
     @property
     def authorized_minor(self) -> int:
         return self.money.authorized_minor
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def authorized_at(self) -> datetime | None:
+        return self.money.authorized_at
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def reauthorizations(self) -> int:
+        return self.money.reauthorizations
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -73,6 +73,16 @@ class Policy(BaseModel):
         ge=timedelta(0),
         description="After delivery, how long the order stays DELIVERED before it is COMPLETED.",
     )
+    authorization_valid_for: timedelta = Field(
+        default=timedelta(days=7),
+        gt=timedelta(0),
+        description="How long a card hold lasts uncaptured at the gateway (7 days at Stripe-like gateways).",
+    )
+    reauthorize_before_expiry: timedelta = Field(
+        default=timedelta(hours=1),
+        ge=timedelta(0),
+        description="A capture due this close to the hold's expiry asks for a new hold first, never racing the gateway's clock.",
+    )
     answer_period: timedelta = Field(
         default=timedelta(days=1),
         ge=timedelta(0),

@@ -17,7 +17,7 @@ from sandbox.currencies import Currency
 from sandbox.db import Db
 from sandbox.refund_settlement import settle_due
 from sandbox.tables import MAX_INTEGER, PaymentIntent, new_id
-from sandbox.timing import Timed
+from sandbox.timing import Timed, Timing
 from sandbox.wire import ApiError, IdempotencyKeyHeader, not_found
 
 Minor = Annotated[int, Field(gt=0, le=MAX_INTEGER, strict=True, description="integer minor units")]
@@ -50,6 +50,24 @@ def intent_json(intent: PaymentIntent) -> dict[str, Any]:
     }
 
 
+def lapsed(intent: PaymentIntent, timing: Timing) -> bool:
+    """An uncaptured hold past its life: Stripe cancels the PaymentIntent (cancellation_reason automatic)."""
+    return intent.status == "requires_capture" and timing.clock() - intent.created_at >= timing.hold_valid_for
+
+
+def lapse(intent: PaymentIntent, timing: Timing) -> None:
+    if lapsed(intent, timing):
+        intent.status, intent.amount_capturable = "canceled", 0
+
+
+def intent_view(intent: PaymentIntent, timing: Timing) -> dict[str, Any]:
+    """The intent as a read finds it: a lapsed hold reads as cancelled, holding nothing."""
+    shown = intent_json(intent)
+    if lapsed(intent, timing):
+        shown.update(status="canceled", amount_capturable=0)
+    return shown
+
+
 def find_intent(session: Session, intent_id: str, param: str = "id") -> PaymentIntent:
     intent = session.get(PaymentIntent, intent_id)
     if intent is None:
@@ -63,7 +81,7 @@ def unexpected_state(intent: PaymentIntent, action: str, needed: str) -> ApiErro
 
 
 @router.post("/payment_intents")
-def create_payment_intent(body: CreateIntent, key: IdempotencyKeyHeader, db: Db, request: Request) -> Response:
+def create_payment_intent(body: CreateIntent, key: IdempotencyKeyHeader, db: Db, timing: Timed, request: Request) -> Response:
     def authorize(session: Session) -> dict[str, Any]:
         card = body.payment_method.replace(" ", "")
         if not re.fullmatch(r"\d{12,19}", card):
@@ -78,6 +96,7 @@ def create_payment_intent(body: CreateIntent, key: IdempotencyKeyHeader, db: Db,
             card_last4=card[-4:], amount_received=0,
             status="requires_payment_method" if declined else "requires_capture",
             amount_capturable=0 if declined else body.amount, refund_failure=REFUND_FAILURES.get(card),
+            created_at=timing.clock(),
         )
         # A declined attempt is kept, as at Stripe, so that the order's payment history shows it.
         session.add(intent)
@@ -92,10 +111,14 @@ def create_payment_intent(body: CreateIntent, key: IdempotencyKeyHeader, db: Db,
 
 @router.post("/payment_intents/{intent_id}/capture")
 def capture_payment_intent(
-    intent_id: str, key: IdempotencyKeyHeader, db: Db, request: Request, body: Capture | None = None
+    intent_id: str, key: IdempotencyKeyHeader, db: Db, timing: Timed, request: Request, body: Capture | None = None
 ) -> Response:
     def capture(session: Session) -> dict[str, Any]:
         intent = find_intent(session, intent_id)
+        if lapsed(intent, timing):
+            lapse(intent, timing)
+            raise ApiError(400, "charge_expired_for_capture",
+                           "The authorization on this card expired before it was captured; authorize again.")
         if intent.status != "requires_capture":
             raise unexpected_state(intent, "capture", "requires_capture")
         amount = body.amount_to_capture if body and body.amount_to_capture is not None else intent.amount_capturable
@@ -110,9 +133,10 @@ def capture_payment_intent(
 
 
 @router.post("/payment_intents/{intent_id}/cancel")
-def cancel_payment_intent(intent_id: str, key: IdempotencyKeyHeader, db: Db, request: Request) -> Response:
+def cancel_payment_intent(intent_id: str, key: IdempotencyKeyHeader, db: Db, timing: Timed, request: Request) -> Response:
     def cancel(session: Session) -> dict[str, Any]:
         intent = find_intent(session, intent_id)
+        lapse(intent, timing)
         if intent.status != "requires_capture":
             raise unexpected_state(intent, "cancel", "requires_capture")
         intent.status, intent.amount_capturable = "canceled", 0
@@ -125,7 +149,7 @@ def cancel_payment_intent(intent_id: str, key: IdempotencyKeyHeader, db: Db, req
 def get_payment_intent(intent_id: str, db: Db, timing: Timed) -> dict[str, Any]:
     settle_due(db, timing)
     with db.reading() as session:
-        return intent_json(find_intent(session, intent_id))
+        return intent_view(find_intent(session, intent_id), timing)
 
 
 @router.get("/payment_intents")
@@ -135,4 +159,4 @@ def list_payment_intents(db: Db, timing: Timed, order_id: str | None = None) -> 
     if order_id is not None:
         query = query.where(PaymentIntent.order_id == order_id)
     with db.reading() as session:
-        return {"object": "list", "data": [intent_json(intent) for intent in session.scalars(query)]}
+        return {"object": "list", "data": [intent_view(intent, timing) for intent in session.scalars(query)]}

@@ -21,6 +21,8 @@ class Timing:
 
     refund_settle_after: timedelta = timedelta(seconds=1)
     return_after: timedelta = timedelta(seconds=2)
+    # An uncaptured card hold lapses (Stripe: 7 days); the gateway then refuses to capture it.
+    hold_valid_for: timedelta = timedelta(days=7)
     clock: Clock = field(default=now)
 
 

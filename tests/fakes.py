@@ -17,6 +17,7 @@ from activities.carrier import (
     RequestIntercept,
     VoidLabel,
 )
+from activities.carrier_http import CarrierRefused
 from activities.inventory import OutOfStock, ReleaseStock, ReserveStock, RestockReturned, ShipStock
 from activities.payment import (
     AlreadyCaptured,
@@ -76,6 +77,7 @@ class FakePaymentGateway:
     refund_lost: bool = False  # every refund is started, but its answer is lost on the way back
     refunds_settle: bool = True  # False: refunds stay pending, as a slow bank's do
     credit_lost: bool = False  # every store credit is given, but its answer is lost on the way back
+    decline_renewals: bool = False  # the card declines a new hold asked for after the first lapsed
 
     def _once(self, key: str) -> bool:
         self.calls[key] += 1
@@ -86,13 +88,15 @@ class FakePaymentGateway:
             await self.authorize_gate.pass_through()
         if self.down:
             raise ConnectionError("gateway unreachable")
-        if request.payment_method == DECLINED_CARD:
+        renewal = not request.idempotency_key.endswith(":authorize")  # a new hold for one that lapsed
+        if request.payment_method == DECLINED_CARD or (renewal and self.decline_renewals):
             raise CardDeclined("Your card was declined.", code="generic_decline")
         self.payment_methods[request.order_id] = request.payment_method
-        self.authorized[f"pi_{request.order_id}"] = request.amount_minor
+        authorization_id = f"pi_{request.idempotency_key}" if renewal else f"pi_{request.order_id}"
+        self.authorized[authorization_id] = request.amount_minor
         if self.authorize_lost:
             raise ConnectionError("gateway timed out")
-        return Authorization(authorization_id=f"pi_{request.order_id}", amount_minor=request.amount_minor)
+        return Authorization(authorization_id=authorization_id, amount_minor=request.amount_minor)
 
     async def capture(self, request: CapturePayment) -> int:
         if self.capture_gate:
@@ -213,6 +217,7 @@ class FakeCarrier:
     hold_gate: Gate | None = None
     label_lost: bool = False  # every label is bought, but its answer is lost on the way back
     release_gate: Gate | None = None
+    never_scanned: bool = False  # the warehouse handed the parcel over, but the carrier has no scan of it
 
     async def create_shipment(self, request: CreateShipment) -> Label:
         if self.label_gate:
@@ -232,6 +237,8 @@ class FakeCarrier:
         """Files the request; the test plays the carrier's answer as shipment events."""
         if self.intercept_gate:
             await self.intercept_gate.pass_through()
+        if self.never_scanned:
+            raise CarrierRefused("no parcel with the carrier to intercept; void its label", code="nothing_to_intercept")
         self.intercepts.append(request.idempotency_key)
 
     async def hold_pickup(self, request: HoldPickup) -> bool:

@@ -14,12 +14,16 @@ with workflow.unsafe.imports_passed_through():
     from domain.lifecycle import StockState
     from domain.requests import CancellationRequest, RefundDestination, Resolution, ResolutionAction
     from domain.shipment import Shipment
-    from workflows import options
+    from workflows import options, patches
     from workflows.context import OrderContext
     from workflows.money_back import MoneyBack
-    from workflows.step_failures import StepFailed, describe
+    from workflows.step_failures import StepFailed, describe, refused_with
 
 Asked = TypeVar("Asked", bound=ShipmentRequest)
+
+VOID_LABEL = Compensation(step=Step.VOID_LABEL)
+# The carrier's refusal of an intercept for a parcel it has not scanned: "void the label instead".
+NOTHING_TO_INTERCEPT = "nothing_to_intercept"
 
 
 class Compensator:
@@ -46,7 +50,15 @@ class Compensator:
     async def run(self, step: Compensation, request: CancellationRequest, attempt: int, *, follow: bool = True) -> None:
         """Carry out the step; a refund is only started, not followed, when `follow` is off."""
         try:
-            await self._run(step, self._key(step, request, attempt), follow)
+            try:
+                await self._run(step, self._key(step, request, attempt), follow)
+            except ActivityError as error:
+                if not self._never_left(step, error):
+                    raise
+                # The warehouse said PICKED_UP, but the carrier has no scan: the parcel never left.
+                # As the carrier says, its label is voided instead, and the parcel counts as back.
+                await self._ask_carrier(CarrierActivities.void_label, VoidLabel, self._key(VOID_LABEL, request, attempt))
+                self._order.record_label_void_instead_of_intercept(workflow.now())
         except ActivityError as error:
             problem, refused = describe(error)
             # Refused or lost, a refund's answer never says the card refused the money.
@@ -85,6 +97,15 @@ class Compensator:
                     await self._money.refund(step, key, follow=follow)
             case unknown:
                 assert_never(unknown)
+
+    def _never_left(self, step: Compensation, error: ActivityError) -> bool:
+        """An intercept the carrier refused because it never scanned the parcel (orders whose
+        intercept was refused so before this release wait for a person, as they did)."""
+        return (
+            step.step is Step.REQUEST_INTERCEPT
+            and refused_with(error, NOTHING_TO_INTERCEPT)
+            and workflow.patched(patches.VOID_LABEL_OF_UNSCANNED_PARCEL)
+        )
 
     def _record_stock_back(self, step: Compensation, detail: str = "") -> None:
         """Units a step gave back: some lines' (the rest stays reserved), or all the order's."""

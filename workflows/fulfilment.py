@@ -138,9 +138,41 @@ class Fulfilment:
 
     async def _capture_payment(self) -> None:
         order = self._ctx.order
+        if self._hold_lapsing() and workflow.patched(patches.REAUTHORIZE_LAPSED_HOLD):
+            await self._reauthorize()
         captured = await self._steps.step(PaymentActivities.capture_payment, self._capture)
         order.record_capture(captured, workflow.now())
         await self._reversal.give_back(surplus_money(order))
+        await self._steps.checkpoint()
+
+    def _hold_lapsing(self) -> bool:
+        """The card hold lapses before (or too near) capture: a long window or a long review."""
+        policy = self._ctx.policy
+        expires = self._ctx.order.money.hold_expires_at(policy.authorization_valid_for)
+        return expires is not None and workflow.now() >= expires - policy.reauthorize_before_expiry
+
+    async def _reauthorize(self) -> None:
+        """Never capture against a lapsed hold: ask for a new one under a new key, for what capture
+        takes; a card that declines it cancels the order (DECLINED), and the customer is told."""
+        order = self._ctx.order
+        order.record_hold_expired(workflow.now())
+        request = AuthorizePayment.for_order(self._ctx.command).model_copy(
+            update={
+                "amount_minor": order.capturable_minor,
+                "idempotency_key": keys.reauthorize(order.order_id, order.money.reauthorizations),
+            }
+        )
+        try:
+            authorization = await self._steps.step(
+                PaymentActivities.authorize_payment,
+                lambda: request,
+                ends_order=True,
+                lost=lambda: order.record_payment(PaymentState.UNCONFIRMED, workflow.now(), "the gateway's answer was lost"),
+            )
+        except ActivityError as error:
+            self._cancel_for(error, CancelReason.DECLINED)
+        else:
+            order.record_reauthorization(authorization.authorization_id, authorization.amount_minor, workflow.now())
         await self._steps.checkpoint()
 
     async def _buy_label(self) -> None:

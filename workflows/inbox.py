@@ -192,6 +192,9 @@ class Inbox:
             self.receive(CancellationReview(request_id=request_id, decision=ReviewDecision.APPROVE, reviewer="policy"))
 
     def _await_intercept_answer(self, request_id: str, attempt: int) -> None:
+        if self._ctx.order.parcel_never_left:
+            self._settle_intercept(returned=True)  # its label was voided instead: no answer will come
+            return
         asyncio.create_task(self._intercept_deadline(request_id, attempt))
 
     async def _intercept_deadline(self, request_id: str, attempt: int) -> None:

@@ -58,6 +58,8 @@ VOID_LABEL_OF_LOST_ANSWER = "void-label-of-lost-answer"
 CARRIER_DEADLINES_AND_PICKUP_HOLD = "carrier-deadlines-and-pickup-hold"
 CONTINUE_AS_NEW = "continue-as-new"
 BOUNDED_REQUESTS = "bounded-requests"
+VOID_LABEL_OF_UNSCANNED_PARCEL = "void-label-of-unscanned-parcel"
+REAUTHORIZE_LAPSED_HOLD = "reauthorize-lapsed-hold"
 
 REGISTER = _register(
     Patch(RESEND_AFTER_LOST_ANSWER, date(2026, 11, 27),
@@ -80,4 +82,8 @@ REGISTER = _register(
           "a quiet order whose history grew long continues as a new run where its story rests"),
     Patch(BOUNDED_REQUESTS, date(2026, 12, 5),
           "a signalled cancellation request past the most one order takes is noted, not decided"),
+    Patch(VOID_LABEL_OF_UNSCANNED_PARCEL, date(2026, 12, 5),
+          "an intercept the carrier refuses as nothing to intercept voids the label and takes the parcel back"),
+    Patch(REAUTHORIZE_LAPSED_HOLD, date(2026, 12, 5),
+          "a card hold lapsing before capture is replaced by a new one, or the order is cancelled DECLINED"),
 )

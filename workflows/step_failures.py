@@ -31,3 +31,9 @@ def describe(error: ActivityError) -> tuple[str, bool]:
     if isinstance(cause, ApplicationError) and cause.non_retryable:
         return f"{cause.type}: {cause.message}", True
     return f"gave up after the retry budget: {cause or error}", False
+
+
+def refused_with(error: ActivityError, code: str) -> bool:
+    """The third party said no, giving this code (the first detail of the business failure)."""
+    cause = error.cause
+    return isinstance(cause, ApplicationError) and cause.non_retryable and bool(cause.details) and cause.details[0] == code

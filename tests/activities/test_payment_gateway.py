@@ -1,6 +1,7 @@
 """HttpPaymentGateway against the payment stand-in (the `sandbox` fixture: tests/activities/conftest.py)."""
 
 import asyncio
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -19,6 +20,7 @@ from activities.payment import (
     VoidAuthorization,
 )
 from activities.payment_http import HttpPaymentGateway
+from tests.activities.conftest import FakeClock
 
 CARD = "4242424242424242"
 ORDER = "order-1"
@@ -268,3 +270,25 @@ async def test_the_activity_turns_a_declined_card_into_a_non_retryable_applicati
     assert failure.value.type == "CardDeclined"
     assert failure.value.non_retryable
     assert failure.value.details == ("generic_decline",)
+
+
+async def test_a_hold_lapses_after_a_week_and_can_no_longer_be_captured(
+    gateway: HttpPaymentGateway, sandbox: httpx.AsyncClient, clock: FakeClock
+):
+    held = await gateway.authorize(authorize())
+    clock.advance(timedelta(days=7))
+
+    with pytest.raises(PaymentRefused) as refused:
+        await gateway.capture(capture(held.authorization_id))
+    shown = (await sandbox.get(f"/v1/payment_intents/{held.authorization_id}")).json()
+
+    assert refused.value.code == "charge_expired_for_capture"
+    assert (shown["status"], shown["amount_capturable"], shown["amount_received"]) == ("canceled", 0, 0)
+    await gateway.void(VoidAuthorization(order_id=ORDER, authorization_id=held.authorization_id, idempotency_key="v"))
+
+
+async def test_a_hold_captured_within_the_week_is_taken(gateway: HttpPaymentGateway, clock: FakeClock):
+    held = await gateway.authorize(authorize())
+    clock.advance(timedelta(days=6, hours=23))
+
+    assert await gateway.capture(capture(held.authorization_id)) == 10_000

@@ -52,6 +52,11 @@ def test_every_forward_step_has_a_pinned_key(activity: str, key: str) -> None:
     assert keys.forward("A1", activity) == key
 
 
+def test_a_new_hold_for_one_that_lapsed_is_keyed_by_its_count() -> None:
+    assert keys.reauthorize("A1", 1) == "A1:reauthorize-1"
+    assert keys.reauthorize("A1", 2) == "A1:reauthorize-2"
+
+
 def test_a_forward_step_asked_again_after_a_refusal_is_keyed_by_its_activity_and_count() -> None:
     assert keys.forward_retry("A1", "capture_payment", 1) == "A1:capture_payment-retry-1"
     assert keys.forward_retry("A1", "hold_pickup", 2) == "A1:hold_pickup-retry-2"

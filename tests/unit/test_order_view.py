@@ -9,7 +9,8 @@ from tests.unit.factories import Stage, at, order_at
 # The view's keys as the README's contract has them (before the Payment part existed, too).
 VIEW_KEYS = {
     "order_id", "customer_id", "customer_email", "status", "lines", "shipping_fee_minor", "currency",
-    "total_minor", "window_closes_at", "authorization_id", "authorized_minor", "payment", "captured_minor",
+    "total_minor", "window_closes_at", "authorization_id", "authorized_minor",
+    "authorized_at", "reauthorizations", "payment", "captured_minor",
     "refunded_minor", "refund_pending_minor", "store_credit_minor", "stock", "shipment",
     "label_unconfirmed_units", "cancellation_reason", "attention", "cancellations", "timeline",
     "authorization_voided", "partially_cancelled",

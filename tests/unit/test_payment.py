@@ -1,5 +1,7 @@
 """The Payment part keeps the money invariants on its own; the Ledger tells where money went since a moment."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from domain.errors import InvariantViolation
@@ -97,3 +99,26 @@ def test_the_ledger_tells_what_went_to_the_card_and_what_to_store_credit_since()
     payment.store_credit(700)
 
     assert since.gone_back(payment) == (1500, 700)
+
+
+def test_a_hold_made_at_a_known_time_lapses_a_week_later_and_then_holds_nothing() -> None:
+    payment = Payment()
+    payment.hold("pi_1", 3000, datetime(2026, 3, 1, tzinfo=UTC))
+
+    assert payment.hold_expires_at(timedelta(days=7)) == datetime(2026, 3, 8, tzinfo=UTC)
+    payment.expire()
+    assert (payment.state, payment.reauthorizations) == (PaymentState.EXPIRED, 1)
+    assert not payment.holds_authorization and payment.settled
+    assert payment.hold_expires_at(timedelta(days=7)) is None
+
+
+def test_a_hold_of_unknown_age_never_counts_as_lapsed() -> None:
+    assert held().hold_expires_at(timedelta(days=7)) is None
+
+
+def test_only_an_uncaptured_hold_lapses() -> None:
+    payment = captured()
+
+    with pytest.raises(InvariantViolation):
+        payment.expire()
+    assert payment.state is PaymentState.CAPTURED

@@ -48,6 +48,23 @@ async def test_cancel_in_transit_requests_an_intercept_and_a_returned_parcel_is_
     assert world.mailer.kinds(order.order_id) == ["CONFIRMATION", "RECALL_REQUESTED", "CANCELLATION"]
 
 
+async def test_a_parcel_the_carrier_never_scanned_has_its_label_voided_instead_of_an_intercept(world: World) -> None:
+    world.carrier.never_scanned = True
+    handle = await picked_up(world)  # by the warehouse: the carrier has no scan of it
+
+    outcome = await handle.execute_update(OrderWorkflow.cancel, customer_cancel("r1"))
+    order = await handle.result()
+
+    assert outcome.outcome is Verdict.INTERCEPT_REQUESTED
+    assert world.carrier.intercepts == [] and world.carrier.voided == {f"shp_{order.order_id}"}
+    assert order.status is OrderStatus.CANCELLED and order.attention is None
+    assert order.cancellations[0].outcome is Verdict.ACCEPTED
+    assert order.refunded_minor == order.captured_minor == TOTAL
+    assert order.stock is StockState.RETURNED
+    assert world.inventory.on_hand == {"MUG": 10, "TEA": 10} and world.inventory.shipped == {"MUG": 0, "TEA": 0}
+    assert world.mailer.kinds(order.order_id) == ["CONFIRMATION", "RECALL_REQUESTED", "CANCELLATION"]
+
+
 async def test_a_refused_intercept_rejects_the_request_suggesting_a_return_and_the_order_goes_on(world: World) -> None:
     handle = await picked_up(world)
     await handle.execute_update(OrderWorkflow.cancel, customer_cancel("r1"))
