@@ -26,7 +26,7 @@ def audit_order(facts: OrderFacts, now: datetime) -> list[Violation]:
     found = audit_money.within_bounds(facts) + audit_mail.no_duplicates(facts)
     view = facts.view
     if view is None:
-        return [*found, Violation(order_id=facts.order_id, rule=Rule.VIEW_AGREES, detail="no answer to the status query")]
+        return [*found, Violation(order_id=facts.order_id, rule=Rule.VIEW_AGREES, detail=f"no order view: {facts.unseen}")]
     found += in_time(facts, view, now)
     if view.status not in TERMINAL:
         return found
@@ -37,7 +37,15 @@ def audit_order(facts: OrderFacts, now: datetime) -> list[Violation]:
     found += audit_mail.outcomes_told(facts, view)
     disagreements = audit_money.money_agrees(facts, view) + audit_goods.goods_agree(facts, view)
     disagreements += audit_mail.mail_agrees(facts, view)
+    if facts.listed_status != view.status:
+        disagreements.append(f"view status {view.status}, visibility lists {facts.listed_status}")
     return found + [Violation(order_id=facts.order_id, rule=Rule.VIEW_AGREES, detail=d) for d in disagreements]
+
+
+def unknown_orders(known: set[str], recorded: set[str]) -> list[Violation]:
+    """Records a store holds of orders that no workflow carries: nothing would ever give them back."""
+    detail = "the stores hold records of an order no workflow carries"
+    return [Violation(order_id=order_id, rule=Rule.VIEW_AGREES, detail=detail) for order_id in sorted(recorded - known)]
 
 
 def in_time(facts: OrderFacts, view: Order, now: datetime) -> list[Violation]:

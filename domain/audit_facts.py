@@ -103,10 +103,13 @@ class SkuFacts(BaseModel):
 
 class OrderFacts(BaseModel):
     """Everything the stores say about one order. `view` is the order's own `status` answer (None
-    when it gave none); `running` whether its workflow is still open; `policy` from its input."""
+    when it gave none, `unseen` says why); `listed_status` its OrderStatus search attribute;
+    `running` whether its workflow is still open; `policy` from its input."""
 
     order_id: str
     view: Order | None
+    unseen: str = ""
+    listed_status: str | None = None
     running: bool
     started: datetime
     policy: Policy

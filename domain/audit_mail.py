@@ -16,6 +16,11 @@ def _timeline_kinds(view: Order, event: str) -> Counter[str]:
     return Counter(entry.detail.split(" ", 1)[0].rstrip(":") for entry in view.timeline if entry.event == event)
 
 
+def _confirmed(view: Order) -> bool:
+    """The confirmation is a forward step, not a notice: CONFIRMED in the timeline says it was sent."""
+    return any(entry.event == OrderStatus.CONFIRMED.value for entry in view.timeline)
+
+
 def no_duplicates(facts: OrderFacts) -> list[Violation]:
     """One message per outcome: never two confirmations or cancellations, never two of another kind
     for one request (or one escalation topic)."""
@@ -33,10 +38,9 @@ def outcomes_told(facts: OrderFacts, view: Order) -> list[Violation]:
     reached or asked not to be told."""
     per_kind = Counter(message.kind for message in facts.mail)
     refused = _timeline_kinds(view, "MESSAGE_UNDELIVERABLE")
-    confirmed = any(entry.event == OrderStatus.CONFIRMED.value for entry in view.timeline)
     silent = any(not record.notify_customer for record in view.cancellations)
     owed = {
-        MessageKind.CONFIRMATION: confirmed,
+        MessageKind.CONFIRMATION: _confirmed(view),
         MessageKind.CANCELLATION: view.status is OrderStatus.CANCELLED and not silent,
     }
     found = [
@@ -49,7 +53,7 @@ def outcomes_told(facts: OrderFacts, view: Order) -> list[Violation]:
 
 def mail_agrees(facts: OrderFacts, view: Order) -> list[str]:
     """The messages the order's timeline says it sent are the ones in the mailbox, kind by kind."""
-    sent = _timeline_kinds(view, "MESSAGE_SENT")
+    sent = _timeline_kinds(view, "MESSAGE_SENT") + Counter({MessageKind.CONFIRMATION.value: int(_confirmed(view))})
     filed = Counter(message.kind or "?" for message in facts.mail)
     return [
         f"view sent {sent[kind]} {kind}, the mailbox has {filed[kind]}"
