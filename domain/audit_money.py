@@ -47,8 +47,11 @@ def cancelled_holds_no_money(facts: OrderFacts, view: Order) -> list[str]:
     if view.status is not OrderStatus.CANCELLED:
         return []
     found = [f"intent {i.intent_id} still holds {i.amount_minor} on the card" for i in facts.intents if i.status == HOLDING]
-    if kept := kept_minor(facts):
+    kept = kept_minor(facts)
+    if kept > 0:
         found.append(f"the gateway keeps {kept} of a cancelled order")
+    elif kept < 0:
+        found.append(f"the gateway gave back {-kept} more than it captured")
     return found
 
 
