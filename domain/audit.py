@@ -9,12 +9,13 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from domain import audit_goods, audit_mail, audit_money
-from domain.audit_facts import OrderFacts, Rule, SkuFacts, Units, Violation
+from domain.audit_facts import OrderFacts, Rule, SkuFacts, Violation
 from domain.lifecycle import TERMINAL, OrderStatus
 from domain.order import Order
+from domain.units import ReservedUnits
 
 
-def audit(orders: Iterable[OrderFacts], skus: Iterable[SkuFacts], held: Iterable[tuple[str, Units]],
+def audit(orders: Iterable[OrderFacts], skus: Iterable[SkuFacts], held: Iterable[tuple[str, ReservedUnits]],
           now: datetime) -> list[Violation]:
     """Every violation of every order, then of each sku's stock (`held`: every reservation row's sku and units)."""
     found = [violation for facts in orders for violation in audit_order(facts, now)]

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from domain.order import Order
 from domain.policy import Policy
+from domain.units import ReservedUnits
 
 # A declined attempt is kept at the gateway, as at Stripe, but it never held money.
 DECLINED = "requires_payment_method"
@@ -77,20 +78,6 @@ class MailFacts(BaseModel):
         return parts[2] if len(parts) == 3 else None
 
 
-class Units(BaseModel):
-    """Where the units one order reserved of one sku are now (the inventory's reservation row)."""
-
-    reserved: int = 0
-    released: int = 0
-    shipped: int = 0
-    returned: int = 0
-    quarantined: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.reserved + self.released + self.shipped + self.returned + self.quarantined
-
-
 class SkuFacts(BaseModel):
     """The inventory's stock buckets of one sku."""
 
@@ -115,7 +102,7 @@ class OrderFacts(BaseModel):
     policy: Policy
     intents: list[IntentFacts] = []
     credits: list[CreditFacts] = []
-    units: dict[str, Units] = {}
+    units: dict[str, ReservedUnits] = {}
     parcels: list[ParcelFacts] = []
     mail: list[MailFacts] = []
 

@@ -3,18 +3,19 @@
 from collections import defaultdict
 from collections.abc import Iterable
 
-from domain.audit_facts import OrderFacts, Rule, SkuFacts, Units, Violation
+from domain.audit_facts import OrderFacts, Rule, SkuFacts, Violation
 from domain.lifecycle import OrderStatus, StockState
 from domain.order import Order
+from domain.units import ReservedUnits
 
 # Where the carrier says a cancelled order's parcel may be: never collected, or back with the shop.
 PARCEL_BACK = frozenset({"VOIDED", "RETURNED_TO_SENDER"})
 
 
-def stock_conserved(skus: Iterable[SkuFacts], held: Iterable[tuple[str, Units]]) -> list[Violation]:
+def stock_conserved(skus: Iterable[SkuFacts], held: Iterable[tuple[str, ReservedUnits]]) -> list[Violation]:
     """No bucket below zero, and each sku's reserved, shipped and set-aside units are exactly those
     its orders' reservations hold there: a unit released twice or lost shows as a difference."""
-    sums: dict[str, Units] = defaultdict(Units)
+    sums: dict[str, ReservedUnits] = defaultdict(ReservedUnits)
     for sku, units in held:
         total = sums[sku]
         total.reserved += units.reserved
@@ -25,7 +26,7 @@ def stock_conserved(skus: Iterable[SkuFacts], held: Iterable[tuple[str, Units]])
         buckets = {"on_hand": level.on_hand, "reserved": level.reserved, "shipped": level.shipped,
                    "quarantined": level.quarantined}
         found += [f"{level.sku}: {bucket} is {n}" for bucket, n in buckets.items() if n < 0]
-        total = sums.pop(level.sku, Units())
+        total = sums.pop(level.sku, ReservedUnits())
         for bucket in ("reserved", "shipped", "quarantined"):
             if buckets[bucket] != (held_there := getattr(total, bucket)):
                 found.append(f"{level.sku}: {bucket} is {buckets[bucket]}, the orders' reservations hold {held_there}")

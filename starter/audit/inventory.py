@@ -3,10 +3,11 @@
 from sqlalchemy import select
 
 from activities.inventory_schema import PLACES, make_engine, reservations, stock
-from domain.audit_facts import SkuFacts, Units
+from domain.audit_facts import SkuFacts
+from domain.units import ReservedUnits
 
 
-async def read_inventory(url: str) -> tuple[list[SkuFacts], list[tuple[str, str, Units]]]:
+async def read_inventory(url: str) -> tuple[list[SkuFacts], list[tuple[str, str, ReservedUnits]]]:
     """The stock of each sku, and each reservation row as (order id, sku, units), read in one transaction."""
     engine = make_engine(url)
     try:
@@ -16,4 +17,4 @@ async def read_inventory(url: str) -> tuple[list[SkuFacts], list[tuple[str, str,
     finally:
         await engine.dispose()
     skus = [SkuFacts(**level) for level in levels]
-    return skus, [(row["order_id"], row["sku"], Units(**{place: row[place] for place in PLACES})) for row in rows]
+    return skus, [(row["order_id"], row["sku"], ReservedUnits(**{place: row[place] for place in PLACES})) for row in rows]

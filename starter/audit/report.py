@@ -8,7 +8,8 @@ import httpx
 from pydantic import BaseModel
 
 from domain.audit import audit, unknown_orders
-from domain.audit_facts import OrderFacts, Rule, Units, Violation
+from domain.audit_facts import OrderFacts, Rule, Violation
+from domain.units import ReservedUnits
 from runtime.settings import Settings
 from starter.audit.carrier import read_parcels
 from starter.audit.gateway import read_credits, read_intents
@@ -64,7 +65,7 @@ async def _look(orders: OrdersClient, settings: Settings) -> tuple[list[Seen], l
         intents, credits = await read_intents(http), await read_credits(http)
         parcels, mail = await read_parcels(http), await read_mail(http)
     skus, rows = await read_inventory(settings.inventory_db_url)
-    units: dict[str, dict[str, Units]] = {}
+    units: dict[str, dict[str, ReservedUnits]] = {}
     for order_id, sku, held in rows:
         units.setdefault(order_id, {})[sku] = held
     facts = [

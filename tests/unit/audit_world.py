@@ -1,10 +1,11 @@
 """The stores as they must be for an order at rest: what a faithful gateway, inventory, carrier and
 mailbox would hold for the order view built by tests.unit.factories, for the audit's tests to start from."""
 
-from domain.audit_facts import CreditFacts, IntentFacts, MailFacts, OrderFacts, ParcelFacts, Units
+from domain.audit_facts import CreditFacts, IntentFacts, MailFacts, OrderFacts, ParcelFacts
 from domain.lifecycle import OrderStatus, StockState
 from domain.order import Order
 from domain.payment import PaymentState
+from domain.units import ReservedUnits
 from tests.unit.factories import POLICY, T0
 
 _INTENT_STATUS = {
@@ -44,7 +45,7 @@ def stores_of(view: Order) -> OrderFacts:
     credits = [CreditFacts(amount_minor=view.store_credit_minor, currency=view.currency)] if view.store_credit_minor else []
     units = {}
     if view.stock in _PLACE:
-        units = {line.sku: Units(**{_PLACE[view.stock]: line.quantity}) for line in view.lines}
+        units = {line.sku: ReservedUnits(**{_PLACE[view.stock]: line.quantity}) for line in view.lines}
     parcels = [ParcelFacts(tracking_number=view.shipment.tracking_number, status=_parcel_status(view))] if view.shipment else []
     mail = []
     if any(entry.event == OrderStatus.CONFIRMED.value for entry in view.timeline):

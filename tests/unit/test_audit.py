@@ -7,10 +7,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.audit import audit, audit_order, unknown_orders
-from domain.audit_facts import CreditFacts, IntentFacts, MailFacts, OrderFacts, ParcelFacts, Rule, SkuFacts, Units
+from domain.audit_facts import CreditFacts, IntentFacts, MailFacts, OrderFacts, ParcelFacts, Rule, SkuFacts
 from domain.lifecycle import OrderStatus
 from domain.order import Order
 from domain.requests import RefundDestination, RequestedBy
+from domain.units import ReservedUnits
 from tests.unit.audit_world import stores_of
 from tests.unit.factories import (
     AFTER_WINDOW,
@@ -100,7 +101,7 @@ def test_a_message_owed_and_missing_is_named(order: Order, data: st.DataObject) 
 @given(orders_at_rest.filter(lambda order: order.status is OrderStatus.CANCELLED))
 def test_a_cancelled_order_holding_a_unit_or_a_live_label_is_named(order: Order) -> None:
     held, labelled = stores_of(order), stores_of(order)
-    held.units[order.lines[0].sku] = Units(reserved=order.lines[0].quantity)
+    held.units[order.lines[0].sku] = ReservedUnits(reserved=order.lines[0].quantity)
     labelled.parcels.append(ParcelFacts(tracking_number="SBX1", status="LABEL_CREATED"))
 
     assert Rule.CANCELLED_HOLDS_NOTHING in rules(held) & rules(labelled)
@@ -169,7 +170,7 @@ def test_visibility_listing_another_status_than_the_view_is_named() -> None:
 
 def test_a_skus_buckets_must_be_what_its_reservations_hold() -> None:
     skus = [SkuFacts(sku="MUG", on_hand=5, reserved=2, shipped=1, quarantined=0)]
-    held = [("MUG", Units(reserved=1, shipped=1)), ("MUG", Units(released=3))]
+    held = [("MUG", ReservedUnits(reserved=1, shipped=1)), ("MUG", ReservedUnits(released=3))]
 
     [violation] = audit([], skus, held, NOW)
 
@@ -187,7 +188,7 @@ def test_a_line_reserved_twice_over_is_named() -> None:
     facts = stores_of(at_rest(Stage.COMPLETED))
     line = facts.view.lines[0] if facts.view else None
     assert line is not None
-    facts.units[line.sku] = Units(shipped=line.quantity, released=1)
+    facts.units[line.sku] = ReservedUnits(shipped=line.quantity, released=1)
 
     assert Rule.STOCK_CONSERVED in rules(facts)
 
