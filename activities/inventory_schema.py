@@ -3,7 +3,6 @@
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -20,6 +19,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+# Its home is domain.units (the audit reads reservations too); the inventory's modules import it from here.
+from domain.units import ReservedUnits as ReservedUnits
+
 BUCKETS = ("on_hand", "reserved", "shipped", "quarantined")
 # Where each unit an order reserved of a sku is now: still held, back on hand before shipping,
 # with the carrier, back on hand after a return, or set aside. A unit is in exactly one place,
@@ -34,20 +36,6 @@ BUCKET_OF = {
     "returned": "on_hand",
     "quarantined": "quarantined",
 }
-
-
-class ReservedUnits(BaseModel):
-    """Where the units one order reserved of one sku are now; `total` is every unit it ever reserved."""
-
-    reserved: int = 0
-    released: int = 0
-    shipped: int = 0
-    returned: int = 0
-    quarantined: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.reserved + self.released + self.shipped + self.returned + self.quarantined
 
 
 metadata = MetaData()
