@@ -118,7 +118,7 @@ def parse_faults(spec: str, base: FaultTable | None = None) -> FaultTable:
         for name in _targets(target.strip()):
             faults[name] = {**faults.get(name, {}), **changes}
     endpoints: dict[Endpoint, Fault] = {}
-    for name, values in faults.items():
+    for name, values in sorted(faults.items(), key=lambda item: ENDPOINTS.index(item[0])):  # one canonical spec()
         try:
             fault = Fault.model_validate(values)
         except ValidationError as error:  # each setting is checked alone above; this is their sum
