@@ -14,14 +14,17 @@ from temporalio.worker import Worker
 from activities.carrier import CarrierActivities
 from activities.carrier_http import HttpCarrier
 from activities.inventory import InventoryActivities
+from activities.inventory_faults import FaultyInventoryStore
 from activities.inventory_sql import SqlInventoryStore
 from activities.mail import MailActivities
 from activities.mail_smtp import SmtpMailer
 from activities.payment import PaymentActivities
 from activities.payment_http import HttpPaymentGateway
+from runtime.activity_retries import LogRetriedSuccesses
 from runtime.logs import configure_logging
 from runtime.settings import Settings
 from runtime.temporal import connect, register_search_attributes
+from starter.faults import configured_faults
 from workflows import search
 from workflows.order import OrderWorkflow
 
@@ -58,13 +61,16 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     client = await connect(settings)
     await ensure_search_attributes(client)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
+    faults = configured_faults(settings)
     inventory = SqlInventoryStore(settings.inventory_db_url)
     await inventory.create_schema()
+    # Only when asked: the wrapper draws for every operation, and the worker reads faults at start only.
+    store = FaultyInventoryStore(inventory, faults) if faults.table.fault("inventory").active else inventory
     try:
         async with httpx.AsyncClient(base_url=settings.sandbox_url, timeout=10) as http:
             activities = activity_methods(
                 PaymentActivities(HttpPaymentGateway(http)),
-                InventoryActivities(inventory),
+                InventoryActivities(store),
                 CarrierActivities(HttpCarrier(http)),
                 MailActivities(SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from)),
             )
@@ -74,6 +80,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
                 workflows=[OrderWorkflow],
                 activities=activities,
                 graceful_shutdown_timeout=timedelta(seconds=10),
+                interceptors=[LogRetriedSuccesses()],
             )
             async with worker:
                 log.info("worker.started", task_queue=settings.task_queue, activities=len(activities))

@@ -23,3 +23,5 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     log_format: Literal["auto", "console", "json"] = "auto"
     log_level: str = "INFO"
+    # Faults the stand-ins (and the worker's inventory) inject, as a spec: runtime/fault_spec.py.
+    faults: str = ""

@@ -9,8 +9,10 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from sqlalchemy import text
 
-from sandbox import carrier, intercept, payments, pickup_hold, refunds, store_credit
+from runtime.fault_injector import FaultInjector
+from sandbox import carrier, fault_admin, intercept, payments, pickup_hold, refunds, store_credit
 from sandbox.db import Database
+from sandbox.faults import FaultMiddleware
 from sandbox.tables import now
 from sandbox.timing import Clock, Timing
 from sandbox.wire import install_error_handlers
@@ -44,6 +46,7 @@ def create_app(
     refund_settle_after: timedelta = timedelta(seconds=1),
     return_after: timedelta = timedelta(seconds=2),
     clock: Clock = now,
+    faults: FaultInjector | None = None,
 ) -> FastAPI:
     """Build the sandbox over the SQLite file at `db_url` (e.g. `sqlite:///var/sandbox.db`).
 
@@ -51,6 +54,8 @@ def create_app(
     in) sends no lifespan events. The store is `app.state.database` for extra routers that want it.
     A refund settles `refund_settle_after` after its creation, an intercepted parcel is back with its
     sender `return_after` after the intercept, both as read from `clock` (see sandbox.timing).
+    `faults` (none by default) decides which requests fail, lose their answer or wait (sandbox.faults);
+    it is `app.state.faults`, changed at run time through /admin/faults.
     """
     database = Database(db_url)
     database.create_tables()
@@ -63,10 +68,13 @@ def create_app(
     app = FastAPI(title="Order sandbox: payment gateway and carrier stand-ins", lifespan=lifespan)
     app.state.database = database
     app.state.timing = Timing(refund_settle_after=refund_settle_after, return_after=return_after, clock=clock)
+    app.state.faults = faults or FaultInjector()
     install_error_handlers(app)
+    # Added first so that it runs inside the request log, which then shows the injected answers.
+    app.add_middleware(FaultMiddleware, faults=app.state.faults)
     app.middleware("http")(_log_request)
     routers = (payments.router, refunds.router, store_credit.router, carrier.router, intercept.router, pickup_hold.router)
-    for router in (*routers, *extra_routers):
+    for router in (*routers, fault_admin.router, *extra_routers):
         app.include_router(router)
 
     @app.get("/healthz")

@@ -8,12 +8,17 @@ from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
+import structlog
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from fastapi import APIRouter
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
+
+from runtime.fault_injector import FaultInjector, Outcome
+
+log = structlog.get_logger("sandbox.mail")
 
 metadata = MetaData()
 messages = Table(
@@ -78,10 +83,14 @@ class Mailbox:
 
 
 class _Handler:
-    """aiosmtpd hooks: refuse `.invalid` recipients like a real server refuses unknown ones, file the rest."""
+    """aiosmtpd hooks: refuse `.invalid` recipients like a real server refuses unknown ones, file the rest.
 
-    def __init__(self, mailbox: Mailbox) -> None:
-        self._mailbox = mailbox
+    Faults for `smtp` strike at DATA: `error` answers 421 and files nothing; `lost` files the message,
+    then answers 451, so the sender tries again and the Message-ID keeps the second copy out.
+    """
+
+    def __init__(self, mailbox: Mailbox, faults: FaultInjector) -> None:
+        self._mailbox, self._faults = mailbox, faults
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]) -> str:
         # RFC 2606 reserves .invalid, so scenarios can provoke a permanent refusal deterministically.
@@ -91,6 +100,19 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        draw = self._faults.draw("smtp")
+        if draw.delay_seconds:
+            await asyncio.sleep(draw.delay_seconds)
+        if draw.outcome is Outcome.ERROR:
+            log.info("fault.injected", endpoint="smtp", fault=draw.outcome.value)
+            return "421 4.3.2 Service not available (fault injected), try again later"
+        await self._file(envelope)
+        if draw.outcome is Outcome.LOST:
+            log.info("fault.injected", endpoint="smtp", fault=draw.outcome.value)
+            return "451 4.4.2 Connection lost after the message was filed (fault injected)"
+        return "250 Message accepted for delivery"
+
+    async def _file(self, envelope: Envelope) -> None:
         assert isinstance(envelope.content, bytes)
         parsed = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
@@ -106,12 +128,12 @@ class _Handler:
             subject=str(parsed.get("Subject", "")),
             body=body.replace("\r\n", "\n").removesuffix("\n"),  # SMTP carries CRLF line ends
         )
-        return "250 Message accepted for delivery"
 
 
-def smtp_controller(mailbox: Mailbox, host: str, port: int) -> Controller:
-    """An SMTP server filing into `mailbox`; the caller starts it (`start()` waits until it answers) and stops it."""
-    return Controller(_Handler(mailbox), hostname=host, port=port)
+def smtp_controller(mailbox: Mailbox, host: str, port: int, faults: FaultInjector | None = None) -> Controller:
+    """An SMTP server filing into `mailbox`, under `faults` (none by default); the caller starts it
+    (`start()` waits until it answers) and stops it."""
+    return Controller(_Handler(mailbox, faults or FaultInjector()), hostname=host, port=port)
 
 
 def mail_router(mailbox: Mailbox) -> APIRouter:

@@ -23,11 +23,21 @@ app = OrdersApp(
 @app.command()
 def run(
     workers: Annotated[int, typer.Option("--workers", min=1, help="worker processes on the task queue")] = 1,
+    faults: Annotated[
+        str | None, typer.Option("--faults", help="faults the stand-ins inject, e.g. '*:error=0.1,lost=0.05' (README)")
+    ] = None,
 ) -> None:
     """Start Temporal, the sandbox and the workers; run the scenario suite; serve until Ctrl-C, restarting any that dies."""
+    from starter.faults import checked_spec, configured_faults
     from starter.run import run_system
 
-    guarded(lambda: run_system(Settings(), workers=workers))
+    async def act() -> None:
+        chosen = {"faults": checked_spec(faults)} if faults is not None else {}
+        settings = Settings().model_copy(update=chosen)
+        configured_faults(settings)  # a bad ORDERS_FAULTS is one line now, not a sandbox that cannot start
+        await run_system(settings, workers=workers)
+
+    guarded(act)
 
 
 @app.command()

@@ -18,6 +18,7 @@ from sandbox.carrier_events import Forwarder
 from sandbox.mailbox import Mailbox, mail_router, smtp_controller
 from sandbox.order_signals import TemporalSignals
 from starter.errors import CliError, SandboxUnreachable
+from starter.faults import configured_faults
 
 log = structlog.get_logger("sandbox")
 
@@ -56,20 +57,22 @@ async def serve(settings: Settings) -> None:
     """Serve the HTTP stand-ins and the SMTP mailbox, and forward the carrier's events, until SIGINT or SIGTERM."""
     configure_logging(settings, service="sandbox")
     settings.var_dir.mkdir(parents=True, exist_ok=True)
+    faults = configured_faults(settings)
     await seed_demo_stock(settings)
     mailbox = Mailbox(mailbox_db_url(settings))
-    app = create_app(sandbox_db_url(settings), extra_routers=[mail_router(mailbox)])
+    app = create_app(sandbox_db_url(settings), extra_routers=[mail_router(mailbox)], faults=faults)
     url = urlsplit(settings.sandbox_url)
     server = _Server(uvicorn.Config(app, host=url.hostname or "127.0.0.1", port=url.port or 80, log_config=None))
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, setattr, server, "should_exit", True)
-    controller = smtp_controller(mailbox, settings.smtp_host, settings.smtp_port)
+    controller = smtp_controller(mailbox, settings.smtp_host, settings.smtp_port, faults)
     controller.start()
     # The carrier's webhook: it connects to Temporal lazily and backs off, so Temporal may start later.
     stop_forwarding = asyncio.Event()
     forwarding = asyncio.create_task(Forwarder(app.state.database, TemporalSignals(settings)).run(stop_forwarding))
-    log.info("sandbox.started", http=settings.sandbox_url, smtp=f"{settings.smtp_host}:{settings.smtp_port}")
+    log.info("sandbox.started", http=settings.sandbox_url, smtp=f"{settings.smtp_host}:{settings.smtp_port}",
+             faults=faults.table.spec(), fault_seed=faults.seed)
     try:
         await server.serve()
     finally:

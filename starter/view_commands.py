@@ -7,23 +7,28 @@ import typer
 from domain.lifecycle import OrderStatus
 from runtime.settings import Settings
 from starter import inputs, render
-from starter.client import OrdersClient
+from starter.client import OrdersClient, workflow_id
 from starter.console import out
 from starter.errors import CliError
 from starter.guard import guarded
+from starter.retries import fetch_retried_steps, render_retried
 from starter.reviews import pending_reviews
 
 
 def status(order_id: str, json: Annotated[bool, typer.Option("--json", help="the raw order view")] = False) -> None:
-    """Show an order: status, lines, money, store credit, what is pending or needs a person, cancellations, timeline."""
+    """Show an order: status, lines, money, store credit, what is pending or needs a person, cancellations, timeline,
+    and the steps that succeeded only after retries."""
 
     async def act() -> None:
         inputs.require_order_id(order_id)
-        view = await (await OrdersClient.connect(Settings())).status(order_id)
+        orders = await OrdersClient.connect(Settings())
+        view = await orders.status(order_id)
         if json:
             print(view.model_dump_json(indent=2))
         else:
             out.print(render.order(view))
+            if retried := await fetch_retried_steps(orders.client, workflow_id(order_id)):
+                out.print(render_retried(retried))
 
     guarded(act)
 

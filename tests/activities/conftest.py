@@ -9,6 +9,7 @@ import pytest
 from fastapi import FastAPI
 
 from sandbox.app import create_app
+from sandbox.mailbox import Mailbox
 
 
 class FakeClock:
@@ -47,3 +48,10 @@ def app(tmp_path: Path, clock: FakeClock) -> Iterator[FastAPI]:
 async def sandbox(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox") as client:
         yield client
+
+
+@pytest.fixture
+def mailbox(tmp_path: Path) -> Iterator[Mailbox]:
+    mailbox = Mailbox(f"sqlite:///{tmp_path / 'mailbox.db'}")
+    yield mailbox
+    mailbox.dispose()

@@ -4,7 +4,6 @@ import re
 import smtplib
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -21,13 +20,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-@pytest.fixture
-def mailbox(tmp_path: Path) -> Iterator[Mailbox]:
-    mailbox = Mailbox(f"sqlite:///{tmp_path / 'mailbox.db'}")
-    yield mailbox
-    mailbox.dispose()
 
 
 @pytest.fixture
