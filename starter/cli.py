@@ -6,6 +6,7 @@ import typer
 
 from runtime.settings import Settings
 from starter import order_commands, staff_commands, view_commands
+from starter.audit.command import audit
 from starter.client import OrdersClient
 from starter.console import out
 from starter.errors import CliError
@@ -81,4 +82,5 @@ app.command()(view_commands.status)
 app.command("list")(view_commands.list_orders)
 for command in (order_commands.event, order_commands.mail):
     app.command()(command)
+app.command()(audit)
 app.command()(load)

@@ -1,12 +1,14 @@
 """The scenario suite against the whole system: every lifecycle path and cancellation, every ledger checked."""
 
 import asyncio
+import json
 
 import pytest
 
 from starter.scenarios import SCENARIOS, ScenarioResult, run_suite
 from starter.scenarios.context import context
 from starter.system import System
+from tests.e2e.conftest import orders
 
 pytestmark = pytest.mark.e2e
 
@@ -28,3 +30,12 @@ async def test_the_suite_can_run_again_twice_at_once_on_the_same_system(system: 
         first, second = await asyncio.gather(run_suite(ctx), run_suite(ctx))
 
     assert all(r.passed for r in first + second), failures(first + second)
+
+
+def test_the_audit_is_clean_after_the_scenarios(system: System) -> None:
+    result = orders(system.settings, "audit", "--json")
+
+    report = json.loads(result.stdout)
+    assert report["violations"] == [], "\n".join(f"{v['order_id']} {v['rule']}: {v['detail']}" for v in report["violations"])
+    assert result.returncode == 0, result.stderr
+    assert report["clean"] and report["orders"] > len(SCENARIOS)
