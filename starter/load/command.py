@@ -1,7 +1,8 @@
 """`orders load` and `orders chaos`: registered on the app in starter.cli."""
 
 import json as jsonlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -69,5 +70,37 @@ def load(
         settings = Settings()
         figures = await run_plan(settings, chosen, console)
         report(await with_verdict(settings, figures), json, console)
+
+    guarded(act)
+
+
+def chaos(
+    orders: Orders = 1000,
+    rate: Rate = 5.0,
+    concurrency: Concurrency = 40,
+    mix: Mix = DEFAULT_MIX,
+    seed: Seed = 1,
+    patience: Patience = 900,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="worker processes polling the task queue")] = 2,
+    kill_every: Annotated[int, typer.Option("--kill-every", min=0, help="SIGKILL a worker every K seconds (0: never)")] = 15,
+    kill_server: Annotated[bool, typer.Option(help="SIGKILL the Temporal server once, mid-run")] = True,
+    errors: Annotated[float, typer.Option("--errors", min=0, max=1, help="share of calls each stand-in fails")] = 0.1,
+    lost: Annotated[float, typer.Option("--lost", min=0, max=1, help="share of answers each stand-in loses")] = 0.05,
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="the system's data and logs (default: var/chaos-<time>)")
+    ] = None,
+    json: Json = False,
+) -> None:
+    """Run a load on a system of its own while killing workers and the server and failing the stand-ins; exits 1 on any loss."""
+    console = chosen_console(json)
+    root = directory or Path("var") / f"chaos-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+    every = timedelta(seconds=kill_every) if kill_every else None
+    chosen = plan(orders, rate, concurrency, mix, seed, patience)
+
+    async def act() -> None:
+        from starter.load.chaos import ChaosPlan, run_chaos
+
+        figures = await run_chaos(ChaosPlan(chosen, root, workers, every, kill_server, errors, lost), console)
+        report(figures, json, console)
 
     guarded(act)

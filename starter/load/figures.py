@@ -13,7 +13,7 @@ from starter.load.mix import Path
 # A stage is reached at the first timeline entry of its event; its time counts from the PLACED entry.
 STAGES = {
     "confirmed": "CONFIRMED",
-    "captured": "PAYMENT_CAPTURED",
+    "captured": "FULFILLING",  # the move that captures the payment
     "labelled": "LABEL_CREATED",
     "shipped": "SHIPPED",
     "delivered": "DELIVERED",

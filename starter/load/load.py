@@ -44,11 +44,19 @@ def progress_bar(console: Console, total: int) -> Iterator[Callable[[OrderResult
         yield done
 
 
-async def run_plan(settings: Settings, plan: LoadPlan, console: Console) -> dict[str, Any]:
-    """Run the load against the system `settings` describe: its figures, without the audit yet."""
+async def run_plan(
+    settings: Settings, plan: LoadPlan, console: Console, watch: Callable[[OrderResult], object] = lambda _: None
+) -> dict[str, Any]:
+    """Run the load against the system `settings` describe: its figures, without the audit yet. `watch` is told
+    of each order's result as it comes (chaos times its server kill by it)."""
     paths = assign(parse_mix(plan.mix), plan.orders, plan.seed)
     async with load_context(settings, plan.patience) as (ctx, orders):
-        with progress_bar(console, plan.orders) as done:
+        with progress_bar(console, plan.orders) as bar:
+
+            def done(result: OrderResult) -> None:
+                bar(result)
+                watch(result)
+
             started = time.monotonic()
             results = await run_load(ctx, orders, paths, plan.pace, done)
             seconds = time.monotonic() - started

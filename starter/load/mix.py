@@ -24,7 +24,10 @@ class Path(StrEnum):
 
 # 30 % cancelled at one of four stages (one after pickup), 10 % partial, 10 % reviewed, 10 % ended by the card
 # or the stock, the rest delivered: the mix `orders chaos` is asked to survive.
-DEFAULT_MIX = "happy=40,cancel_window=8,cancel_captured=8,cancel_labelled=7,cancel_in_transit=7,partial=10,review_approve=5,review_deny=5,declined=5,out_of_stock=5"
+DEFAULT_MIX = (
+    "happy=40,cancel_window=8,cancel_captured=8,cancel_labelled=7,cancel_in_transit=7,"
+    "partial=10,review_approve=5,review_deny=5,declined=5,out_of_stock=5"
+)
 
 
 class BadMix(CliError):

@@ -29,7 +29,7 @@ TRANSIENT = (NoWorker, TemporalUnreachable, OrderBusy, RPCError)
 FIRST_WAIT, LONGEST_WAIT = 0.2, 3.0
 
 
-async def again_and_again(call: Callable[[], Awaitable[R]], patience: timedelta, transient: tuple[type, ...]) -> R:
+async def again_and_again(call: Callable[[], Awaitable[R]], patience: timedelta, transient: tuple[type[BaseException], ...]) -> R:
     """`call()` until it does not raise one of `transient`, waiting longer each time; past `patience`, its error."""
     deadline = time.monotonic() + patience.total_seconds()
     wait = FIRST_WAIT

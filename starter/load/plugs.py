@@ -22,3 +22,32 @@ async def audit_verdict(settings: Settings) -> dict[str, Any]:
         "violations": len(report.violations),
         "shown": [violation.model_dump(mode="json") for violation in report.violations[:SHOWN_VIOLATIONS]],
     }
+
+
+def fault_spec(*, errors: float, lost: float) -> str:
+    """The stand-ins' fault spec for every endpoint; "" for none."""
+    return f"*:error={errors:g},lost={lost:g}" if errors or lost else ""
+
+
+async def set_faults(settings: Settings, *, errors: float, lost: float) -> str:
+    """Every stand-in endpoint fails `errors` of its calls and loses the answer of `lost` of them (after doing
+    the work), from now on; the spec set ("" when none was asked for, and nothing is sent)."""
+    spec = fault_spec(errors=errors, lost=lost)
+    if spec:
+        await _send_faults(settings, spec)
+    return spec
+
+
+async def clear_faults(settings: Settings) -> None:
+    await _send_faults(settings, "")
+
+
+async def _send_faults(settings: Settings, spec: str) -> None:
+    import httpx
+
+    from starter.errors import CliError
+
+    async with httpx.AsyncClient(base_url=settings.sandbox_url, timeout=10) as http:
+        response = await http.put("/admin/faults", json={"spec": spec})
+    if response.status_code != 200:
+        raise CliError(f"the stand-ins refused faults {spec!r}: HTTP {response.status_code} {response.text[:200]}")

@@ -61,6 +61,7 @@ def verdict(figures: dict[str, Any]) -> Group:
         parts.append(misses(figures))
     parts.append(audit_line(figures["audit"]))
     met = figures["orders"] - len(figures["missed"])
-    line = f"verdict: {'CLEAN' if figures['clean'] else 'FAILED'}: {met} of {figures['orders']} orders in their expected end state"
+    word = "CLEAN" if figures["clean"] else "FAILED"
+    line = f"verdict: {word}: {met} of {figures['orders']} orders in their expected end state"
     parts.append(Text(line, style="bold green" if figures["clean"] else "bold red"))
     return Group(*parts)

@@ -10,8 +10,8 @@ from domain.lifecycle import TERMINAL, OrderStatus
 from domain.order import Order
 from starter.load.figures import OrderResult, stage_seconds
 from starter.load.mix import Path
-from starter.load.patience import PatientOrdersClient
 from starter.load.paths import PATHS, Ending, ending_of
+from starter.load.patience import PatientOrdersClient
 from starter.scenarios.context import Context, track_orders
 
 
