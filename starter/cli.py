@@ -11,6 +11,7 @@ from starter.client import OrdersClient
 from starter.console import out
 from starter.errors import CliError
 from starter.guard import OrdersApp, guarded
+from starter.load.command import chaos, load
 
 app = OrdersApp(
     help="Order lifecycle on Temporal. Start everything with `orders run` (or `make run`).",
@@ -92,3 +93,5 @@ app.command("list")(view_commands.list_orders)
 for command in (order_commands.event, order_commands.mail):
     app.command()(command)
 app.command()(audit)
+app.command()(load)
+app.command()(chaos)

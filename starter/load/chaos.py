@@ -1,0 +1,131 @@
+"""`orders chaos`: a load on a system of its own while its workers are SIGKILLed every K seconds, its
+Temporal server SIGKILLed once mid-run, and every stand-in endpoint fails or loses answers.
+
+The system is its own (starter.system on free ports, its data and logs in one directory), never the one
+`make run` keeps: chaos must know every pid it kills, and must not kill a developer's server. The
+supervisor restarts what dies, on a shorter backoff than `orders run`'s (CHAOS_BACKOFF), so that
+killing a worker every K seconds tests healing rather than waiting out ever longer backoffs.
+"""
+
+import asyncio
+import itertools
+import os
+import signal
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from starter import readiness
+from starter.load.figures import OrderResult
+from starter.load.load import LoadPlan, run_plan, with_verdict
+from starter.load.plugs import clear_faults, set_faults
+from starter.processes import Child
+from starter.supervisor import Backoff, Supervisor
+from starter.system import System, isolated_settings
+
+CHAOS_BACKOFF = Backoff(first=timedelta(seconds=1), cap=timedelta(seconds=4))
+
+
+@dataclass(frozen=True)
+class ChaosPlan:
+    load: LoadPlan
+    root: Path  # the system's data and logs
+    workers: int
+    kill_every: timedelta | None  # None: no worker is killed
+    kill_server: bool
+    errors: float  # share of calls to each stand-in endpoint that fail
+    lost: float  # share whose answer is lost after the work is done
+
+
+class Chaos:
+    """What chaos did, in order: each action with the seconds since the start, printed as it happens."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.started = time.monotonic()
+        self.actions: list[dict[str, Any]] = []
+
+    def say(self, what: str) -> None:
+        at = round(time.monotonic() - self.started, 1)
+        self.actions.append({"at_s": at, "what": what})
+        self.console.print(f"[dim]{at:7.1f}s[/dim] {escape(what)}")
+
+    def kill(self, child: Child, why: str) -> None:
+        pid = child.pid
+        os.kill(pid, signal.SIGKILL)
+        self.say(f"SIGKILL {child.name} (pid {pid}): {why}")
+
+    async def kill_workers(self, workers: list[Child], every: timedelta) -> None:
+        """Every `every`, SIGKILL the next worker (in turn) that is running."""
+        for worker in itertools.cycle(workers):
+            await asyncio.sleep(every.total_seconds())
+            running = worker if worker.exit_code is None else next((w for w in workers if w.exit_code is None), None)
+            if running is not None:
+                self.kill(running, f"every {every.total_seconds():g}s")
+
+    async def kill_server_when(self, server: Child, half: asyncio.Event) -> None:
+        await half.wait()
+        self.kill(server, "once, mid-run; the supervisor restarts it on the same database")
+
+    def counts(self) -> dict[str, int]:
+        said = [action["what"] for action in self.actions]
+        return {
+            "worker_kills": sum(w.startswith("SIGKILL worker-") for w in said),
+            "server_kills": sum(w.startswith("SIGKILL temporal") for w in said),
+            "restarts": sum(" is up again " in w for w in said),
+        }
+
+
+async def all_ready(children: list[Child]) -> None:
+    """Each child answers again (the supervisor may still be restarting one)."""
+    for child in children:
+        while child.exit_code is not None:
+            await asyncio.sleep(0.25)
+        await readiness.until_ready(child, timeout=120)
+
+
+async def run_chaos(plan: ChaosPlan, console: Console) -> dict[str, Any]:
+    """Start the system, load it under chaos, then heal, switch the faults off and judge: the figures and verdict."""
+    settings = isolated_settings(plan.root)
+    chaos = Chaos(console)
+    chaos.say(f"starting Temporal, the stand-ins and {plan.workers} workers (data and logs in {settings.var_dir})")
+    async with System(settings, workers=plan.workers) as system, asyncio.TaskGroup() as group:
+        stop = asyncio.Event()
+        group.create_task(Supervisor(system.children, say=chaos.say, backoff=CHAOS_BACKOFF).run(stop))
+        faults = await set_faults(settings, errors=plan.errors, lost=plan.lost)
+        if faults:
+            chaos.say(f"faults on every stand-in endpoint: {faults}")
+        half, ended = asyncio.Event(), 0
+
+        def watch(_: OrderResult) -> None:
+            nonlocal ended
+            ended += 1
+            if ended * 2 >= plan.load.orders:
+                half.set()
+
+        monkeys = []
+        if plan.kill_every is not None:
+            monkeys.append(group.create_task(chaos.kill_workers(system.workers, plan.kill_every)))
+        if plan.kill_server:
+            server = next(child for child in system.children if child.name == "temporal")
+            monkeys.append(group.create_task(chaos.kill_server_when(server, half)))
+        try:
+            figures = await run_plan(settings, plan.load, console, watch)
+        finally:
+            for monkey in monkeys:
+                monkey.cancel()
+        chaos.say("load done; chaos stops: waiting for every process to answer")
+        await all_ready(system.children)
+        if faults:
+            await clear_faults(settings)
+            chaos.say("faults off, so that the audit can read every store")
+        chaos.say("auditing every order")
+        judged = await with_verdict(settings, figures)
+        stop.set()
+    chaos.say("system stopped")
+    return judged | {"chaos": {"dir": str(plan.root), "faults": faults, **chaos.counts(), "actions": chaos.actions}}
