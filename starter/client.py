@@ -16,6 +16,7 @@ from domain.order import Order
 from domain.placement import PlaceOrder
 from domain.requests import CancellationOutcome, CancellationRequest, CancellationReview, Resolution
 from domain.shipment import ShipmentEvent
+from runtime.codec import CodecKeyError
 from runtime.settings import Settings
 from runtime.temporal import connect
 from starter.client_errors import translated
@@ -59,6 +60,8 @@ class OrdersClient:
     async def connect(cls, settings: Settings) -> "OrdersClient":
         try:
             client = await connect(settings)
+        except CodecKeyError as error:
+            raise CliError(str(error)) from None
         except RuntimeError as error:
             raise TemporalUnreachable(settings.temporal_address) from error
         except ValueError as error:  # the SDK's "invalid target URL": not an address at all
