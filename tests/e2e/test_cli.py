@@ -228,7 +228,7 @@ async def test_a_scan_from_the_command_line_moves_the_order_on(system: System) -
 def order_file(system: System) -> Path:
     """A PlaceOrder as JSON, as a storefront would hand it over."""
     command = order_from_flags(
-        customer="cli-file", skus=["MUG-BLUE:1:1250"], card="4242424242424242", currency="EUR", fee=0, window=600.0
+        customer="cli-file", skus=["MUG-BLUE:1:1250"], card="pm_card_visa", currency="EUR", fee=0, window=600.0
     )
     command = command.model_copy(update={"policy": command.policy.model_copy(update={"answer_period": timedelta(0)})})
     path = system.settings.var_dir / f"{command.order_id}.json"
