@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from runtime.codec import ensure_dev_key
+from runtime.codec import ensure_dev_key, new_key_line
 from runtime.settings import Settings
 from starter import readiness
 from starter.errors import BadSetting, CliError
@@ -48,6 +48,7 @@ def isolated_settings(root: Path) -> Settings:
         sandbox_url=f"http://127.0.0.1:{free_port()}",
         smtp_port=free_port(),
         codec_port=free_port(),
+        codec_keys=new_key_line("isolated-1"),  # a key of its own, so that even a command run before the system starts has one
         var_dir=var,
         inventory_db_url=f"sqlite+aiosqlite:///{var / 'inventory.db'}",
     )
