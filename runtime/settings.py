@@ -3,6 +3,7 @@
 from pathlib import Path
 from typing import Literal
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,3 +26,17 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Faults the stand-ins (and the worker's inventory) inject, as a spec: runtime/fault_spec.py.
     faults: str = ""
+    # The payload codec (runtime.codec): keys as `id:base64key,...` (the first encrypts), else from the file.
+    codec_keys: str = ""
+    codec_keys_file: Path | None = None  # default <var_dir>/codec-keys.txt
+    codec_host: str = "127.0.0.1"
+    codec_port: int = 8089
+    codec_token: str = ""  # when set, the codec server asks for `Authorization: Bearer <token>`
+    codec_origins: str = ""  # browser origins allowed besides the dev server's UI, comma-separated
+
+    @model_validator(mode="after")
+    def _keys_file_in_var_dir(self) -> "Settings":
+        # Resolved here, so children given these settings as ORDERS_* variables read the same file.
+        if self.codec_keys_file is None:
+            self.codec_keys_file = self.var_dir / "codec-keys.txt"
+        return self

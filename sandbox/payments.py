@@ -1,10 +1,9 @@
 """Payment gateway stand-in: Stripe-like PaymentIntents with manual capture (refunds: sandbox.refunds).
 
 Amounts are integer minor units. Every POST needs an Idempotency-Key header (see sandbox.db); the
-test cards for `payment_method` and what they answer are in sandbox.cards.
+test payment methods (tokens) for `payment_method` and what they answer are in sandbox.cards.
 """
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
@@ -12,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sandbox.cards import DECLINES, PROCESSING_ERROR_CARD, REFUND_FAILURES
+from domain.payment_method import looks_like_card_number
+from sandbox.cards import CARDS, TestCard
 from sandbox.currencies import Currency
 from sandbox.db import Db
 from sandbox.refund_settlement import settle_due
@@ -80,22 +80,37 @@ def unexpected_state(intent: PaymentIntent, action: str, needed: str) -> ApiErro
     return ApiError(409, "payment_intent_unexpected_state", message, payment_intent=intent_json(intent))
 
 
+def refuse_card_number(payment_method: str) -> None:
+    """PCI DSS: a card number must not be stored, so it is refused before anything is (not even its digest)."""
+    if looks_like_card_number(payment_method):
+        raise ApiError(422, "invalid_request_error", "Card numbers are not accepted: send the card's token "
+                       "(pm_...; test tokens such as pm_card_visa are listed in sandbox.cards).",
+                       code="raw_card_number", param="payment_method")
+
+
+def card_for(payment_method: str) -> TestCard:
+    card = CARDS.get(payment_method)
+    if card is None:
+        raise ApiError(400, "invalid_request_error", f"No such PaymentMethod: '{payment_method}'",
+                       code="resource_missing", param="payment_method")
+    return card
+
+
 @router.post("/payment_intents")
 def create_payment_intent(body: CreateIntent, key: IdempotencyKeyHeader, db: Db, timing: Timed, request: Request) -> Response:
+    refuse_card_number(body.payment_method)
+
     def authorize(session: Session) -> dict[str, Any]:
-        card = body.payment_method.replace(" ", "")
-        if not re.fullmatch(r"\d{12,19}", card):
-            raise ApiError(400, "invalid_request_error", "payment_method must be a card number of 12 to 19 digits.",
-                           param="payment_method")
-        if card == PROCESSING_ERROR_CARD:
+        card = card_for(body.payment_method)
+        if card.processing_error:
             raise ApiError(500, "api_error", "An error occurred while processing your card. Try again.",
                            code="processing_error")
-        declined = DECLINES.get(card)
+        declined = card.decline
         intent = PaymentIntent(
             id=new_id("pi"), order_id=body.order_id, amount=body.amount, currency=body.currency.upper(),
-            card_last4=card[-4:], amount_received=0,
+            card_last4=card.last4, amount_received=0,
             status="requires_payment_method" if declined else "requires_capture",
-            amount_capturable=0 if declined else body.amount, refund_failure=REFUND_FAILURES.get(card),
+            amount_capturable=0 if declined else body.amount, refund_failure=card.refund_failure,
             created_at=timing.clock(),
         )
         # A declined attempt is kept, as at Stripe, so that the order's payment history shows it.

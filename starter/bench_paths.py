@@ -76,7 +76,7 @@ def new_order(policy: Policy) -> PlaceOrder:
         shipping_address=DEMO_ADDRESS,
         shipping_fee_minor=500,
         currency="EUR",
-        payment_method="4242424242424242",
+        payment_method="pm_card_visa",
         policy=policy,
     )
 

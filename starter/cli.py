@@ -64,6 +64,14 @@ def sandbox() -> None:
 
 
 @app.command()
+def codec() -> None:
+    """Serve the payload codec for the Temporal Web UI and CLI (they show orders decoded through it)."""
+    from starter.codec_server import serve
+
+    guarded(lambda: serve(Settings()))
+
+
+@app.command()
 def scenario(
     names: Annotated[list[str] | None, typer.Argument(help="scenarios to run")] = None,
     all_: Annotated[bool, typer.Option("--all", help="run every scenario")] = False,

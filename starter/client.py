@@ -13,9 +13,11 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain import keys
 from domain.order import Order
+from domain.payment_method import check_payment_token
 from domain.placement import PlaceOrder
 from domain.requests import CancellationOutcome, CancellationRequest, CancellationReview, Resolution
 from domain.shipment import ShipmentEvent
+from runtime.codec import CodecKeyError
 from runtime.settings import Settings
 from runtime.temporal import connect
 from starter.client_errors import translated
@@ -59,6 +61,8 @@ class OrdersClient:
     async def connect(cls, settings: Settings) -> "OrdersClient":
         try:
             client = await connect(settings)
+        except CodecKeyError as error:
+            raise CliError(str(error)) from None
         except RuntimeError as error:
             raise TemporalUnreachable(settings.temporal_address) from error
         except ValueError as error:  # the SDK's "invalid target URL": not an address at all
@@ -69,6 +73,10 @@ class OrdersClient:
         return self.client.get_workflow_handle(workflow_id(order_id))
 
     async def place(self, command: PlaceOrder) -> str:
+        try:
+            check_payment_token(command.payment_method)  # also for callers that built a PlaceOrder, not a NewOrder
+        except ValueError as error:
+            raise CliError(f"invalid order: payment_method: {error}") from None
         # Set at start so `orders list` finds the order before its first workflow task runs.
         attributes = TypedSearchAttributes(
             [SearchAttributePair(ORDER_STATUS, "PLACED"), SearchAttributePair(CUSTOMER_ID, command.customer_id)]

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from domain.placement import Address, OrderLine, PlaceOrder
+from domain.placement import Address, NewOrder, OrderLine, PlaceOrder
 from domain.policy import Policy
 from domain.requests import CancellationRequest, CancelReason, LineSelection, RefundDestination, RequestedBy
 from starter.errors import CliError
@@ -75,7 +75,7 @@ def order_from_flags(
         raise CliError("an order needs at least one --sku SKU:QTY:PRICE (or use --file order.json)")
     policy = Policy() if window is None else Policy(free_cancellation_window=window_of(window))
     try:
-        return PlaceOrder(
+        return NewOrder(
             order_id=new_order_id(),
             customer_id=customer,
             customer_email=f"{customer}@example.com",
@@ -102,7 +102,7 @@ def order_from_file(path: Path) -> PlaceOrder:
         raise CliError(f"{path} must hold a JSON object (an order), not {type(data).__name__}")
     data.setdefault("order_id", new_order_id())
     try:
-        return PlaceOrder.model_validate(data)
+        return NewOrder.model_validate(data)
     except ValidationError as error:
         raise CliError(validation_message(f"order in {path}", error)) from None
 

@@ -17,7 +17,7 @@ from starter.guard import guarded
 def place(
     customer: Annotated[str, typer.Option(help="customer id")] = "demo-customer",
     sku: Annotated[list[str] | None, typer.Option(help="SKU:QTY:PRICE in cents, repeatable")] = None,
-    card: Annotated[str, typer.Option(help="card number; 4000000000000002 is declined")] = "4242424242424242",
+    card: Annotated[str, typer.Option(help="the gateway's card token; pm_card_chargeDeclined is declined")] = "pm_card_visa",
     currency: Annotated[str, typer.Option()] = "EUR",
     fee: Annotated[int, typer.Option(help="shipping fee in cents")] = 0,
     window: Annotated[float | None, typer.Option(help="free-cancellation window in seconds")] = None,

@@ -49,6 +49,14 @@ def sandbox_answers(settings: Settings) -> Probe:
     return probe
 
 
+def codec_answers(url: str) -> Probe:
+    async def probe(_: Child) -> bool:
+        async with httpx.AsyncClient(base_url=url, timeout=2) as http:
+            return (await http.get("/healthz")).status_code == 200
+
+    return probe
+
+
 def worker_polls(settings: Settings) -> Probe:
     """Ready when this very process polls the task queue: a previous run's worker is listed for minutes.
     It connects anew each time, so that it also works after the server it asks was restarted."""

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from runtime.codec import ensure_dev_key, new_key_line
 from runtime.settings import Settings
 from starter import readiness
 from starter.errors import BadSetting, CliError
@@ -46,6 +47,8 @@ def isolated_settings(root: Path) -> Settings:
         temporal_ui_port=free_port(),
         sandbox_url=f"http://127.0.0.1:{free_port()}",
         smtp_port=free_port(),
+        codec_port=free_port(),
+        codec_keys=new_key_line("isolated-1"),  # a key of its own, so that even a command run before the system starts has one
         var_dir=var,
         inventory_db_url=f"sqlite+aiosqlite:///{var / 'inventory.db'}",
     )
@@ -79,6 +82,10 @@ class System:
     def ui_url(self) -> str:
         return f"http://localhost:{self.settings.temporal_ui_port}"
 
+    @property
+    def codec_url(self) -> str:
+        return f"http://{self.settings.codec_host}:{self.settings.codec_port}"
+
     def check_hosts(self) -> None:
         """A host nothing can listen on is a typo in a setting: name that setting, before any port check uses it."""
         hosts = {
@@ -109,6 +116,7 @@ class System:
             (self.temporal_host, s.temporal_ui_port, "Temporal Web UI", "ORDERS_TEMPORAL_UI_PORT"),
             (self.sandbox_host, self.sandbox_port, "sandbox HTTP", "ORDERS_SANDBOX_URL"),
             (s.smtp_host, s.smtp_port, "sandbox SMTP", "ORDERS_SMTP_PORT"),
+            (s.codec_host, s.codec_port, "codec server", "ORDERS_CODEC_PORT"),
         ]
         for host, port, what, setting in needed:
             if not 0 < port < 65536:
@@ -129,11 +137,14 @@ class System:
         # Persistent, so orders survive a restart; WAL pragmas for ~2.5x the throughput (TEMPORAL.md).
         argv += ["--db-filename", str(self.settings.var_dir / "temporal.db")]
         argv += ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
+        # The UI asks the codec server to decrypt what it shows; the server itself keeps only ciphertext.
+        argv += ["--ui-codec-endpoint", self.codec_url]
         return argv + ["--log-level", "warn"]
 
     async def start(self) -> None:
         """Start the children in order, each group once the one before answers; on any failure stop what was started."""
         self.settings.var_dir.mkdir(parents=True, exist_ok=True)
+        ensure_dev_key(self.settings)
         orders = [sys.executable, "-m", "starter"]
         workers = [
             self._child(f"worker-{n}", [*orders, "worker"], readiness.worker_polls(self.settings))
@@ -141,7 +152,10 @@ class System:
         ]
         groups = [
             [self._child("temporal", self.temporal_argv(), readiness.temporal_answers(self.settings))],
-            [self._child("sandbox", [*orders, "sandbox"], readiness.sandbox_answers(self.settings))],
+            [
+                self._child("sandbox", [*orders, "sandbox"], readiness.sandbox_answers(self.settings)),
+                self._child("codec", [*orders, "codec"], readiness.codec_answers(self.codec_url)),
+            ],
             workers,  # started together: each is a Python process that takes seconds to import
         ]
         try:

@@ -35,8 +35,8 @@ from activities.payment import (
 )
 from domain.messages import CustomerMessage
 
-DECLINED_CARD = "4000000000000002"
-FAILING_REFUND_CARD = "4000000000005126"  # Stripe's card whose refunds fail after a while
+DECLINED_CARD = "pm_card_chargeDeclined"
+FAILING_REFUND_CARD = "pm_card_refundFail"  # Stripe's test card whose refunds fail after a while
 
 
 @dataclass

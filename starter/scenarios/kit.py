@@ -27,8 +27,8 @@ from starter.inputs import DEMO_ADDRESS
 from starter.scenarios.context import Context
 from starter.scenarios.ledgers import Ledgers
 
-GOOD_CARD = "4242424242424242"
-DECLINED_CARD = "4000000000000002"
+GOOD_CARD = "pm_card_visa"
+DECLINED_CARD = "pm_card_chargeDeclined"
 # Two lines, so that all-or-nothing reservation and per-sku conservation are both visible.
 LINES = {"A": (2, 1250), "B": (1, 800)}
 FEE = 500
@@ -43,7 +43,7 @@ AFTER_WINDOW = RequestedBy.CUSTOMER_SERVICE
 # The carrier stand-in refuses every intercept of a parcel going to this postal code (sandbox.intercept).
 UNINTERCEPTABLE = DEMO_ADDRESS.model_copy(update={"postal_code": "00000"})
 # The payment stand-in lets this card pay, but every refund to it fails (sandbox.cards).
-REFUND_FAILS_CARD = "4000000000005126"
+REFUND_FAILS_CARD = "pm_card_refundFail"
 # Every customer request goes to customer-service review, inside the window too.
 REVIEW_EVERYTHING: dict[str, Any] = {"review_above_minor": 0}
 

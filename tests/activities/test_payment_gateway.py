@@ -22,7 +22,7 @@ from activities.payment import (
 from activities.payment_http import HttpPaymentGateway
 from tests.activities.conftest import FakeClock
 
-CARD = "4242424242424242"
+CARD = "pm_card_visa"
 ORDER = "order-1"
 
 
@@ -159,9 +159,9 @@ async def test_refund_beyond_what_is_left_of_the_capture_is_refused(
 @pytest.mark.parametrize(
     ("card", "code"),
     [
-        ("4000000000000002", "generic_decline"),
-        ("4000000000009995", "insufficient_funds"),
-        ("4000000000000069", "expired_card"),
+        ("pm_card_chargeDeclined", "generic_decline"),
+        ("pm_card_chargeDeclinedInsufficientFunds", "insufficient_funds"),
+        ("pm_card_chargeDeclinedExpiredCard", "expired_card"),
     ],
 )
 async def test_a_declined_card_raises_card_declined_with_its_code(gateway: HttpPaymentGateway, card: str, code: str):
@@ -171,11 +171,33 @@ async def test_a_declined_card_raises_card_declined_with_its_code(gateway: HttpP
     assert declined.value.code == code
 
 
-async def test_a_card_that_is_not_a_number_is_refused(gateway: HttpPaymentGateway):
+async def test_an_unknown_payment_method_is_refused(gateway: HttpPaymentGateway):
     with pytest.raises(PaymentRefused) as refused:
         await gateway.authorize(authorize(card="tok_visa"))
 
     assert refused.value.code == "invalid_request_error"
+    assert "No such PaymentMethod" in str(refused.value)
+
+
+@pytest.mark.parametrize("number", ["4242424242424242", "4242 4242 4242 4242", "5555-5555-5555-4444"])
+async def test_a_card_number_is_refused_with_422_and_nothing_stored(sandbox: httpx.AsyncClient, number: str):
+    body = {"amount": 1_000, "currency": "EUR", "payment_method": number, "order_id": ORDER}
+
+    response = await sandbox.post("/v1/payment_intents", json=body, headers={"Idempotency-Key": f"{ORDER}:pan"})
+    retried = await sandbox.post(
+        "/v1/payment_intents", json={**body, "payment_method": "pm_card_visa"}, headers={"Idempotency-Key": f"{ORDER}:pan"}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "raw_card_number"
+    assert number not in response.text
+    assert retried.status_code == 200  # the key was not spent on the refused number
+
+
+async def test_a_token_keeps_the_last_four_digits_of_its_test_card(gateway: HttpPaymentGateway, sandbox: httpx.AsyncClient):
+    authorization = await gateway.authorize(authorize(card="pm_card_mastercard"))
+
+    assert (await intent(sandbox, authorization.authorization_id))["card_last4"] == "4444"
 
 
 async def test_an_amount_too_large_to_store_is_refused_not_left_to_retries(gateway: HttpPaymentGateway):
@@ -188,7 +210,7 @@ async def test_an_amount_too_large_to_store_is_refused_not_left_to_retries(gatew
 
 async def test_a_processing_error_is_left_to_the_retry_policy(gateway: HttpPaymentGateway, sandbox: httpx.AsyncClient):
     with pytest.raises(httpx.HTTPStatusError) as failed:
-        await gateway.authorize(authorize(card="4000000000000119"))
+        await gateway.authorize(authorize(card="pm_card_chargeDeclinedProcessingError"))
 
     assert not isinstance(failed.value, BusinessFailure)
     assert failed.value.response.status_code == 500
@@ -265,7 +287,7 @@ async def test_the_activity_turns_a_declined_card_into_a_non_retryable_applicati
     activities = PaymentActivities(gateway)
 
     with pytest.raises(ApplicationError) as failure:
-        await ActivityEnvironment().run(activities.authorize_payment, authorize(card="4000000000000002"))
+        await ActivityEnvironment().run(activities.authorize_payment, authorize(card="pm_card_chargeDeclined"))
 
     assert failure.value.type == "CardDeclined"
     assert failure.value.non_retryable

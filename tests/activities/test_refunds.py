@@ -18,8 +18,8 @@ from activities.payment_http import HttpPaymentGateway
 from tests.activities.conftest import SETTLE_AFTER, FakeClock
 
 ORDER = "order-1"
-CARD = "4242424242424242"
-REFUND_FAILS_CARD = "4000000000005126"
+CARD = "pm_card_visa"
+REFUND_FAILS_CARD = "pm_card_refundFail"
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from activities.payment import AuthorizePayment, IssueStoreCredit, PaymentRefused
 from activities.payment_http import HttpPaymentGateway
 
-CARD = "4242424242424242"
+CARD = "pm_card_visa"
 
 
 @pytest.fixture

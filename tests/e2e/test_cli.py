@@ -39,6 +39,14 @@ def test_a_command_without_temporal_says_how_to_start_it(tmp_path: Path) -> None
     assert_one_line_error(result, f"cannot reach Temporal at {settings.temporal_address}: start it with `make run`")
 
 
+def test_a_command_without_encryption_keys_says_how_to_configure_them(tmp_path: Path) -> None:
+    settings = isolated_settings(tmp_path).model_copy(update={"codec_keys": ""})
+
+    result = orders(settings, "status", "nope")
+
+    assert_one_line_error(result, f"no encryption keys: {settings.codec_keys_file} does not exist; set ORDERS_CODEC_KEYS=")
+
+
 def test_an_order_file_that_is_not_json_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
     broken = tmp_path / "order.json"
     broken.write_text('{"customer_id": "c1",')
@@ -57,6 +65,7 @@ def test_an_order_file_that_is_not_json_is_refused_before_anything_is_sent(tmp_p
         (("cancel", "x1", "--reason", "CUSTOMER", "--request-id", ""), "invalid cancellation: request_id"),
         (("event", "x1", "LOST"), "unknown shipment event 'LOST'"),
         (("place", "--sku", "MUG:two:100"), "expected SKU:QTY:PRICE"),
+        (("place", "--sku", "MUG:1:100", "--card", "4242424242424242"), "payment_method: Value error, a card number is never"),
         (("place", "--sku", "MUG:1:100", "--window", "-5"), "invalid --window -5.0: a number of seconds from 0"),
         (("place", "--sku", "MUG:1:100", "--window", "nan"), "invalid --window nan: a number of seconds from 0"),
         (("place", "--sku", "MUG:1:100", "--window", "1e30"), "invalid --window 1e+30: a number of seconds from 0"),
@@ -228,7 +237,7 @@ async def test_a_scan_from_the_command_line_moves_the_order_on(system: System) -
 def order_file(system: System) -> Path:
     """A PlaceOrder as JSON, as a storefront would hand it over."""
     command = order_from_flags(
-        customer="cli-file", skus=["MUG-BLUE:1:1250"], card="4242424242424242", currency="EUR", fee=0, window=600.0
+        customer="cli-file", skus=["MUG-BLUE:1:1250"], card="pm_card_visa", currency="EUR", fee=0, window=600.0
     )
     command = command.model_copy(update={"policy": command.policy.model_copy(update={"answer_period": timedelta(0)})})
     path = system.settings.var_dir / f"{command.order_id}.json"

@@ -18,10 +18,10 @@ from tests.e2e.test_cli import assert_one_line_error
 
 pytestmark = pytest.mark.e2e
 
-REFUND_FAILS_CARD = "4000000000005126"
+REFUND_FAILS_CARD = "pm_card_refundFail"
 
 
-async def placed(system: System, *, card: str = "4242424242424242", **policy: object) -> str:
+async def placed(system: System, *, card: str = "pm_card_visa", **policy: object) -> str:
     """An order of 2 x MUG-BLUE and 1 x TEE-M (demo skus, seeded by the sandbox), with this policy."""
     command = order_from_flags(
         customer="cli-staff", skus=["MUG-BLUE:2:1250", "TEE-M:1:800"], card=card, currency="EUR", fee=0, window=None

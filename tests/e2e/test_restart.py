@@ -25,7 +25,7 @@ async def custom_attributes(client: Client) -> set[str]:
 async def test_a_restarted_system_keeps_the_orders_of_the_previous_run(tmp_path: Path) -> None:
     settings = isolated_settings(tmp_path)
     async with System(settings):
-        order_id = orders(settings, "place", "--sku", "MUG-BLUE:1:1250", "--card", "4000000000000002").stdout.strip()
+        order_id = orders(settings, "place", "--sku", "MUG-BLUE:1:1250", "--card", "pm_card_chargeDeclined").stdout.strip()
         client = await OrdersClient.connect(settings)
         await client.wait_for(order_id, lambda o: o.status is OrderStatus.CANCELLED)
         # As an earlier release left it: without the attribute this release added last.

@@ -54,7 +54,7 @@ def place_order(
         shipping_address=Address(name="Ada", line1="1 Main St", city="Lyon", postal_code="69001", country="FR"),
         shipping_fee_minor=shipping_fee_minor,
         currency=currency,
-        payment_method="tok_visa",
+        payment_method="pm_card_visa",
     )
 
 

@@ -112,7 +112,7 @@ def an_order(**changes: object) -> PlaceOrder:
         shipping_address=Address(name="Ada", line1="1 Loop Rd", city="Paris", postal_code="75001", country="FR"),
         shipping_fee_minor=499,
         currency="EUR",
-        payment_method="4242424242424242",
+        payment_method="pm_card_visa",
         policy=policy,
     )
     return base.model_copy(update=changes)
