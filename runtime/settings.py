@@ -13,6 +13,9 @@ class Settings(BaseSettings):
 
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
+    # Read Temporal's client configuration (TEMPORAL_* and TOML profiles, see runtime.client_config);
+    # off for `orders run` and the tests' systems, which talk to the dev server they start themselves.
+    temporal_profiles: bool = True
     task_queue: str = "orders"
     temporal_ui_port: int = 8233
     sandbox_url: str = "http://127.0.0.1:8088"

@@ -6,15 +6,18 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSe
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import Runtime
 
+from runtime.client_config import client_config
 from runtime.settings import Settings
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Client:
+    """A client of the configured Temporal (runtime.client_config); `runtime` carries a worker's metrics."""
     return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
+        **client_config(settings),
         data_converter=pydantic_data_converter,
+        runtime=runtime,
     )
 
 

@@ -22,6 +22,8 @@ async def run_system(settings: Settings, console: Console | None = None, *, work
     crashed worker, stand-in or server does not take the others down; then all stop, in order.
     """
     console = console or out
+    # Everything here talks to the dev server it starts, whatever TEMPORAL_* or a profile name.
+    settings = settings.model_copy(update={"temporal_profiles": False})
     system = System(settings, workers=workers)
     system.check_ports()
     console.print(f"starting Temporal, the sandbox and {plural(workers, 'worker')} (logs in {settings.var_dir}/) ...")

@@ -43,6 +43,7 @@ def isolated_settings(root: Path) -> Settings:
     var = root / "var"
     return Settings(
         temporal_address=f"127.0.0.1:{free_port()}",
+        temporal_profiles=False,
         temporal_ui_port=free_port(),
         sandbox_url=f"http://127.0.0.1:{free_port()}",
         smtp_port=free_port(),
