@@ -20,6 +20,8 @@ from activities.mail_smtp import SmtpMailer
 from activities.payment import PaymentActivities
 from activities.payment_http import HttpPaymentGateway
 from runtime.logs import configure_logging
+from runtime.metrics import metrics_address, worker_runtime
+from runtime.order_gauges import keep_order_gauges
 from runtime.settings import Settings
 from runtime.temporal import connect, register_search_attributes
 from workflows import search
@@ -55,7 +57,8 @@ async def ensure_search_attributes(client: Client) -> None:
 async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     """Poll the orders task queue until `stop` is set (forever without one), then drain gracefully."""
     stop = stop or asyncio.Event()
-    client = await connect(settings)
+    runtime = worker_runtime(settings)
+    client = await connect(settings, runtime=runtime)
     await ensure_search_attributes(client)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     inventory = SqlInventoryStore(settings.inventory_db_url)
@@ -75,8 +78,15 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
                 activities=activities,
                 graceful_shutdown_timeout=timedelta(seconds=10),
             )
-            async with worker:
-                log.info("worker.started", task_queue=settings.task_queue, activities=len(activities))
+            every = timedelta(seconds=settings.metrics_gauge_interval_s)
+            async with worker, asyncio.TaskGroup() as tasks:
+                tasks.create_task(keep_order_gauges(client, runtime.metric_meter, stop, every=every))
+                log.info(
+                    "worker.started",
+                    task_queue=settings.task_queue,
+                    activities=len(activities),
+                    metrics=f"http://{metrics_address(settings)}/metrics",
+                )
                 await stop.wait()
                 log.info("worker.stopping")
     finally:

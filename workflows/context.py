@@ -13,6 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.order import Order
     from domain.placement import PlaceOrder
     from workflows import options
+    from workflows.metrics import OrderMetrics
     from workflows.outbox import Outbox
     from workflows.search import Publisher
 
@@ -41,6 +42,7 @@ class OrderContext:
         self._on_temporal_cancel = on_temporal_cancel
         self._outbox = Outbox(order, self._send)
         self._publisher = Publisher(order)
+        self._metrics = OrderMetrics(order)
 
     async def call(
         self,
@@ -91,5 +93,11 @@ class OrderContext:
         return self._outbox.is_empty()
 
     def publish(self) -> None:
-        """Make the order's search attributes tell what the order now is; upserts only what changed."""
+        """Make the order's search attributes tell what the order now is (upserting only what changed),
+        and count for the metrics what is new."""
         self._publisher.publish()
+        self.measure()
+
+    def measure(self) -> None:
+        """Count for the metrics what is new in the order; no command, so callable anywhere."""
+        self._metrics.observe()
