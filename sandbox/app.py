@@ -9,6 +9,7 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from sqlalchemy import text
 
+from runtime.http_metrics import instrument
 from sandbox import carrier, intercept, payments, pickup_hold, refunds, store_credit
 from sandbox.db import Database
 from sandbox.tables import now
@@ -65,6 +66,7 @@ def create_app(
     app.state.timing = Timing(refund_settle_after=refund_settle_after, return_after=return_after, clock=clock)
     install_error_handlers(app)
     app.middleware("http")(_log_request)
+    instrument(app, "sandbox")
     routers = (payments.router, refunds.router, store_credit.router, carrier.router, intercept.router, pickup_hold.router)
     for router in (*routers, *extra_routers):
         app.include_router(router)
