@@ -1,16 +1,20 @@
 """The worker's Prometheus endpoint shows the SDK's metrics and the business's moving as orders run."""
 
+import re
+
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from starter.client import OrdersClient
 from starter.system import System
+from tests import dashboard
 from tests.e2e.conftest import orders
 from tests.e2e.test_cli import order_file
 from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
+HISTOGRAM_SERIES = re.compile(r"_(bucket|count|sum|created)$")
 
 
 def scrape(url: str) -> dict[str, list[tuple[dict[str, str], float]]]:
@@ -53,6 +57,31 @@ async def test_an_order_cancelled_by_its_customer_moves_the_business_and_sdk_met
     await until(moved, what="orders_placed, orders_cancellations and temporal_workflow_completed to move", timeout=30)
 
 
+async def cancel_after_capture(system: System) -> None:
+    """An order captured, then cancelled by customer service: refunded to the card, CANCELLED."""
+    placed = orders(system.settings, "place", "--sku", "MUG-BLUE:1:1250", "--window", "0", "--currency", "EUR")
+    order_id = placed.stdout.strip()
+    client = await OrdersClient.connect(system.settings)
+    await client.wait_for(order_id, lambda order: order.captured_minor > 0)
+    cancelled = orders(system.settings, "cancel", order_id, "--reason", "staff", "--by", "customer_service")
+    assert cancelled.returncode == 0, cancelled.stderr
+    await client.wait_for(order_id, lambda order: order.status == "CANCELLED" and order.refunded_minor > 0)
+
+
+async def test_a_refund_after_capture_is_counted_as_money_back_to_the_card(system: System) -> None:
+    url = f"http://127.0.0.1:{system.metrics_port(1)}/metrics"
+    before = scrape(url)
+
+    await cancel_after_capture(system)
+
+    card = {"currency": "EUR", "destination": "card"}
+    await until(
+        lambda: total(scrape(url), "orders_money_back_minor", **card) > total(before, "orders_money_back_minor", **card),
+        what="orders_money_back_minor to count the refund",
+        timeout=30,
+    )
+
+
 async def test_the_worker_reports_orders_waiting_for_a_person_from_visibility(system: System) -> None:
     url = f"http://127.0.0.1:{system.metrics_port(1)}/metrics"
 
@@ -61,3 +90,15 @@ async def test_the_worker_reports_orders_waiting_for_a_person_from_visibility(sy
         what="the gauges of orders waiting for a person",
         timeout=30,
     )
+
+
+async def test_every_metric_the_dashboard_queries_is_served_once_orders_ran(system: System) -> None:
+    worker = f"http://127.0.0.1:{system.metrics_port(1)}/metrics"
+    sandbox = f"{system.settings.sandbox_url}/metrics"
+
+    await cancel_after_capture(system)
+
+    def served() -> set[str]:
+        return {HISTOGRAM_SERIES.sub("", name) for url in (worker, sandbox) for name in scrape(url)}
+
+    await until(lambda: dashboard.queried_metrics(dashboard.load()) <= served(), what="every dashboard metric", timeout=30)
