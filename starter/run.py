@@ -65,6 +65,8 @@ def print_guide(console: Console, system: System) -> None:
     address = system.settings.temporal_address
     flag = "" if address == "127.0.0.1:7233" else f" --address {address}"
     console.print(f"[bold]Temporal Web UI[/bold]: {system.ui_url}   (orders: WorkflowType=\"OrderWorkflow\")")
+    ports = [system.metrics_port(n) for n in range(1, system.worker_count + 1)]
+    console.print(f"[bold]worker metrics[/bold]:   {', '.join(f'http://127.0.0.1:{port}/metrics' for port in ports)}")
     console.print("[bold]place an order[/bold]:   orders place --sku MUG-BLUE:1:1250")
     console.print("[bold]cancel an order[/bold]:  orders cancel ORDER_ID --reason CUSTOMER")
     console.print(
