@@ -20,10 +20,11 @@ from activities.mail_smtp import SmtpMailer
 from activities.payment import PaymentActivities
 from activities.payment_http import HttpPaymentGateway
 from runtime.logs import configure_logging
-from runtime.metrics import metrics_address, worker_runtime
+from runtime.metrics import MetricsPortUnavailable, metrics_address, worker_runtime
 from runtime.order_gauges import keep_order_gauges
 from runtime.settings import Settings
 from runtime.temporal import connect, register_search_attributes
+from starter.errors import BadSetting
 from workflows import search
 from workflows.order import OrderWorkflow
 
@@ -57,7 +58,11 @@ async def ensure_search_attributes(client: Client) -> None:
 async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     """Poll the orders task queue until `stop` is set (forever without one), then drain gracefully."""
     stop = stop or asyncio.Event()
-    runtime = worker_runtime(settings)
+    try:
+        runtime = worker_runtime(settings)
+    except MetricsPortUnavailable as error:
+        problem = f"{error}; another worker there? give this one another port"
+        raise BadSetting("ORDERS_METRICS_HOST/ORDERS_METRICS_PORT", problem) from None
     client = await connect(settings, runtime=runtime)
     await ensure_search_attributes(client)
     settings.var_dir.mkdir(parents=True, exist_ok=True)

@@ -19,10 +19,17 @@ def metrics_address(settings: Settings) -> str:
     return f"{settings.metrics_host}:{settings.metrics_port}"
 
 
+class MetricsPortUnavailable(ValueError):
+    """The worker cannot serve its metrics where it was told to (a port taken, a host not of this machine)."""
+
+
 def worker_runtime(settings: Settings) -> Runtime:
     """A Temporal runtime that serves Prometheus metrics on the configured port."""
     prometheus = PrometheusConfig(
         bind_address=metrics_address(settings),
         histogram_bucket_overrides={COMPENSATION_LATENCY: [float(bucket) for bucket in COMPENSATION_BUCKETS_MS]},
     )
-    return Runtime(telemetry=TelemetryConfig(metrics=prometheus))
+    try:
+        return Runtime(telemetry=TelemetryConfig(metrics=prometheus))
+    except ValueError as error:  # "Failed starting Prometheus exporter: Address already in use (os error 98)"
+        raise MetricsPortUnavailable(f"{metrics_address(settings)}: {error}") from None

@@ -1,6 +1,7 @@
 """The worker's Prometheus endpoint shows the SDK's metrics and the business's moving as orders run."""
 
 import re
+import socket
 
 import httpx
 import pytest
@@ -10,7 +11,7 @@ from starter.client import OrdersClient
 from starter.system import System
 from tests import dashboard
 from tests.e2e.conftest import orders
-from tests.e2e.test_cli import order_file
+from tests.e2e.test_cli import assert_one_line_error, order_file
 from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
@@ -102,3 +103,14 @@ async def test_every_metric_the_dashboard_queries_is_served_once_orders_ran(syst
         return {HISTOGRAM_SERIES.sub("", name) for url in (worker, sandbox) for name in scrape(url)}
 
     await until(lambda: dashboard.queried_metrics(dashboard.load()) <= served(), what="every dashboard metric", timeout=30)
+
+
+def test_a_worker_whose_metrics_port_is_taken_names_the_setting_in_one_line(system: System) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+
+        result = orders(system.settings.model_copy(update={"metrics_port": port}), "worker", timeout=60)
+
+    assert_one_line_error(result, f"invalid ORDERS_METRICS_HOST/ORDERS_METRICS_PORT: 127.0.0.1:{port}: ")
