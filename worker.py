@@ -22,8 +22,11 @@ from activities.payment import PaymentActivities
 from activities.payment_http import HttpPaymentGateway
 from runtime.activity_retries import LogRetriedSuccesses
 from runtime.logs import configure_logging
+from runtime.metrics import MetricsPortUnavailable, metrics_address, worker_runtime
+from runtime.order_gauges import keep_order_gauges
 from runtime.settings import Settings
 from runtime.temporal import connect, register_search_attributes
+from starter.errors import BadSetting
 from starter.faults import configured_faults
 from workflows import search
 from workflows.order import OrderWorkflow
@@ -58,7 +61,12 @@ async def ensure_search_attributes(client: Client) -> None:
 async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     """Poll the orders task queue until `stop` is set (forever without one), then drain gracefully."""
     stop = stop or asyncio.Event()
-    client = await connect(settings)
+    try:
+        runtime = worker_runtime(settings)
+    except MetricsPortUnavailable as error:
+        problem = f"{error}; another worker there? give this one another port"
+        raise BadSetting("ORDERS_METRICS_HOST/ORDERS_METRICS_PORT", problem) from None
+    client = await connect(settings, runtime=runtime)
     await ensure_search_attributes(client)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     faults = configured_faults(settings)
@@ -82,8 +90,15 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
                 graceful_shutdown_timeout=timedelta(seconds=10),
                 interceptors=[LogRetriedSuccesses()],
             )
-            async with worker:
-                log.info("worker.started", task_queue=settings.task_queue, activities=len(activities))
+            every = timedelta(seconds=settings.metrics_gauge_interval_s)
+            async with worker, asyncio.TaskGroup() as tasks:
+                tasks.create_task(keep_order_gauges(client, runtime.metric_meter, stop, every=every))
+                log.info(
+                    "worker.started",
+                    task_queue=settings.task_queue,
+                    activities=len(activities),
+                    metrics=f"http://{metrics_address(settings)}/metrics",
+                )
                 await stop.wait()
                 log.info("worker.stopping")
     finally:

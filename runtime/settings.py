@@ -14,8 +14,16 @@ class Settings(BaseSettings):
 
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
+    # Read Temporal's client configuration (TEMPORAL_* and TOML profiles, see runtime.client_config);
+    # off for `orders run` and the tests' systems, which talk to the dev server they start themselves.
+    temporal_profiles: bool = True
     task_queue: str = "orders"
     temporal_ui_port: int = 8233
+    # The worker's Prometheus endpoint (http://HOST:PORT/metrics); `orders run --workers N` gives
+    # worker k the port PORT+k-1. 0.0.0.0 in a container, so that Prometheus can reach it.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = 9464
+    metrics_gauge_interval_s: float = 15.0
     sandbox_url: str = "http://127.0.0.1:8088"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 8025

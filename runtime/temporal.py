@@ -5,16 +5,19 @@ from collections.abc import Iterable
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
+from temporalio.runtime import Runtime
 
+from runtime.client_config import client_config
 from runtime.codec import data_converter
 from runtime.settings import Settings
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Client:
+    """A client of the configured Temporal (runtime.client_config); `runtime` carries a worker's metrics."""
     return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
+        **client_config(settings),
         data_converter=data_converter(settings),
+        runtime=runtime,
     )
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from sqlalchemy import text
 
 from runtime.fault_injector import FaultInjector
+from runtime.http_metrics import instrument
 from sandbox import carrier, fault_admin, intercept, payments, pickup_hold, refunds, store_credit
 from sandbox.db import Database
 from sandbox.faults import FaultMiddleware
@@ -73,6 +74,7 @@ def create_app(
     # Added first so that it runs inside the request log, which then shows the injected answers.
     app.add_middleware(FaultMiddleware, faults=app.state.faults)
     app.middleware("http")(_log_request)
+    instrument(app, "sandbox")
     routers = (payments.router, refunds.router, store_credit.router, carrier.router, intercept.router, pickup_hold.router)
     for router in (*routers, fault_admin.router, *extra_routers):
         app.include_router(router)

@@ -17,11 +17,13 @@ from domain.payment_method import check_payment_token
 from domain.placement import PlaceOrder
 from domain.requests import CancellationOutcome, CancellationRequest, CancellationReview, Resolution
 from domain.shipment import ShipmentEvent
+from runtime.client_config import SOURCE, ClientConfigError, address_setting, client_config
 from runtime.codec import CodecKeyError
 from runtime.settings import Settings
 from runtime.temporal import connect
 from starter.client_errors import translated
-from starter.errors import BadSetting, CliError, OrderBusy, TemporalUnreachable
+from starter.connect_errors import connect_failure
+from starter.errors import BadSetting, CliError, OrderBusy
 from workflows.search import CUSTOMER_ID, ORDER_STATUS
 
 # The contract with workflows/order.py, by name, so the command line needs no workflow code.
@@ -60,14 +62,18 @@ class OrdersClient:
     @classmethod
     async def connect(cls, settings: Settings) -> "OrdersClient":
         try:
+            config = client_config(settings)
+        except ClientConfigError as error:
+            raise BadSetting(SOURCE, error.problem) from None
+        try:
             client = await connect(settings)
         except CodecKeyError as error:
             raise CliError(str(error)) from None
         except RuntimeError as error:
-            raise TemporalUnreachable(settings.temporal_address) from error
+            raise connect_failure(config, error) from error
         except ValueError as error:  # the SDK's "invalid target URL": not an address at all
-            raise BadSetting(f"ORDERS_TEMPORAL_ADDRESS {settings.temporal_address!r}", str(error)) from None
-        return cls(client, task_queue=settings.task_queue, address=settings.temporal_address)
+            raise BadSetting(f"{address_setting(settings)} {config['target_host']!r}", str(error)) from None
+        return cls(client, task_queue=settings.task_queue, address=config["target_host"])
 
     def handle(self, order_id: str) -> WorkflowHandle:
         return self.client.get_workflow_handle(workflow_id(order_id))

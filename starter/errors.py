@@ -12,6 +12,11 @@ class TemporalUnreachable(CliError):
         super().__init__(f"cannot reach Temporal at {address}: start it with `make run`")
 
 
+class TemporalRefused(CliError):
+    def __init__(self, address: str, why: str) -> None:
+        super().__init__(f"Temporal at {address} refused this client: {why}")
+
+
 class SandboxUnreachable(CliError):
     def __init__(self, url: str) -> None:
         super().__init__(f"cannot reach the sandbox at {url}: start it with `make run`")

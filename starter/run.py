@@ -22,6 +22,8 @@ async def run_system(settings: Settings, console: Console | None = None, *, work
     crashed worker, stand-in or server does not take the others down; then all stop, in order.
     """
     console = console or out
+    # Everything here talks to the dev server it starts, whatever TEMPORAL_* or a profile name.
+    settings = settings.model_copy(update={"temporal_profiles": False})
     system = System(settings, workers=workers)
     system.check_ports()
     console.print(f"starting Temporal, the sandbox and {plural(workers, 'worker')} (logs in {settings.var_dir}/) ...")
@@ -63,6 +65,8 @@ def print_guide(console: Console, system: System) -> None:
     address = system.settings.temporal_address
     flag = "" if address == "127.0.0.1:7233" else f" --address {address}"
     console.print(f"[bold]Temporal Web UI[/bold]: {system.ui_url}   (orders: WorkflowType=\"OrderWorkflow\")")
+    ports = [system.metrics_port(n) for n in range(1, system.worker_count + 1)]
+    console.print(f"[bold]worker metrics[/bold]:   {', '.join(f'http://127.0.0.1:{port}/metrics' for port in ports)}")
     console.print("[bold]place an order[/bold]:   orders place --sku MUG-BLUE:1:1250")
     console.print("[bold]cancel an order[/bold]:  orders cancel ORDER_ID --reason CUSTOMER")
     console.print(

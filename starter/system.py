@@ -44,6 +44,8 @@ def isolated_settings(root: Path) -> Settings:
     var = root / "var"
     return Settings(
         temporal_address=f"127.0.0.1:{free_port()}",
+        temporal_profiles=False,
+        metrics_port=free_port(),
         temporal_ui_port=free_port(),
         sandbox_url=f"http://127.0.0.1:{free_port()}",
         smtp_port=free_port(),
@@ -117,6 +119,10 @@ class System:
             (self.sandbox_host, self.sandbox_port, "sandbox HTTP", "ORDERS_SANDBOX_URL"),
             (s.smtp_host, s.smtp_port, "sandbox SMTP", "ORDERS_SMTP_PORT"),
             (s.codec_host, s.codec_port, "codec server", "ORDERS_CODEC_PORT"),
+            *[
+                (s.metrics_host, self.metrics_port(n), f"worker-{n} metrics", "ORDERS_METRICS_PORT")
+                for n in range(1, self.worker_count + 1)
+            ],
         ]
         for host, port, what, setting in needed:
             if not 0 < port < 65536:
@@ -127,9 +133,14 @@ class System:
                     f"(another `orders run`? `ss -ltnp 'sport = :{port}'` names it) or set {setting}"
                 )
 
-    def _child(self, name: str, argv: list[str], ready: Probe) -> Child:
+    def _child(self, name: str, argv: list[str], ready: Probe, env: dict[str, str] | None = None) -> Child:
         var = self.settings.var_dir
-        return Child(name, argv, log=var / f"{name}.log", env=child_env(self.settings), cwd=Path.cwd(), ready=ready)
+        env = child_env(self.settings) | (env or {})
+        return Child(name, argv, log=var / f"{name}.log", env=env, cwd=Path.cwd(), ready=ready)
+
+    def metrics_port(self, worker: int) -> int:
+        """Worker `worker` (1, 2, ...) serves its Prometheus metrics on the next port after the one before."""
+        return self.settings.metrics_port + worker - 1
 
     def temporal_argv(self) -> list[str]:
         argv = [temporal_binary(), "server", "start-dev", "--ip", self.temporal_host]
@@ -147,7 +158,12 @@ class System:
         ensure_dev_key(self.settings)
         orders = [sys.executable, "-m", "starter"]
         workers = [
-            self._child(f"worker-{n}", [*orders, "worker"], readiness.worker_polls(self.settings))
+            self._child(
+                f"worker-{n}",
+                [*orders, "worker"],
+                readiness.worker_polls(self.settings),
+                env={"ORDERS_METRICS_PORT": str(self.metrics_port(n))},
+            )
             for n in range(1, self.worker_count + 1)
         ]
         groups = [

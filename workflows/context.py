@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.placement import PlaceOrder
     from workflows import options
     from workflows.continuation import Continuation, Rest
+    from workflows.metrics import OrderMetrics
     from workflows.outbox import Outbox
     from workflows.search import Publisher
 
@@ -45,6 +46,7 @@ class OrderContext:
         self._outbox = Outbox(order, self._send)
         self._publisher = Publisher(order)
         self._continuation = Continuation(command.policy, lambda: quiet() and self.posted_all)
+        self._metrics = OrderMetrics(order)
 
     async def call(
         self,
@@ -111,5 +113,11 @@ class OrderContext:
         return self._outbox.is_empty()
 
     def publish(self) -> None:
-        """Make the order's search attributes tell what the order now is; upserts only what changed."""
+        """Make the order's search attributes tell what the order now is (upserting only what changed),
+        and count for the metrics what is new."""
         self._publisher.publish()
+        self.measure()
+
+    def measure(self) -> None:
+        """Count for the metrics what is new in the order; no command, so callable anywhere."""
+        self._metrics.observe()

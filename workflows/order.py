@@ -89,6 +89,7 @@ class OrderWorkflow:
             if continued is None or continued.rest is not Rest.ENDED:
                 await self._story(continued)
             await ctx.until(lambda: ctx.posted_all and self._reversal.refunds_settled)
+            ctx.measure()  # refunds that settled after the last change the order published
             # An operator's cancel ends the run as Canceled once compensated; otherwise the
             # order stays open a while to answer late and repeated requests with the truth.
             ended_by_operator = self._cancelled_by_temporal and self._order.status is OrderStatus.CANCELLED

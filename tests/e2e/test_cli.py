@@ -166,6 +166,7 @@ async def test_an_order_placed_and_cancelled_from_the_command_line(system: Syste
         ("Temporal Web UI", lambda port: {"temporal_ui_port": port}),
         ("sandbox HTTP", lambda port: {"sandbox_url": f"http://127.0.0.1:{port}"}),
         ("sandbox SMTP", lambda port: {"smtp_port": port}),
+        ("worker-1 metrics", lambda port: {"metrics_port": port}),
     ],
 )
 def test_orders_run_names_a_taken_port_before_starting_anything(tmp_path: Path, what: str, occupy) -> None:
