@@ -46,6 +46,7 @@ def isolated_settings(root: Path) -> Settings:
         temporal_ui_port=free_port(),
         sandbox_url=f"http://127.0.0.1:{free_port()}",
         smtp_port=free_port(),
+        api_port=free_port(),
         var_dir=var,
         inventory_db_url=f"sqlite+aiosqlite:///{var / 'inventory.db'}",
     )
@@ -64,7 +65,7 @@ def endpoint(setting: str, url: str, *, default_port: int | None = None) -> tupl
 
 
 class System:
-    """Temporal dev server, sandbox stand-ins and `workers` worker processes (worker-1 ...), as children logging
+    """Temporal dev server, sandbox stand-ins, the HTTP API and `workers` worker processes (worker-1 ...), as children logging
     to var_dir. It starts and stops them; keeping them up meanwhile is starter.supervisor's work."""
 
     def __init__(self, settings: Settings, *, workers: int = 1, ready_timeout: float = 60.0) -> None:
@@ -85,6 +86,7 @@ class System:
             "ORDERS_TEMPORAL_ADDRESS": self.temporal_host,
             "ORDERS_SANDBOX_URL": self.sandbox_host,
             "ORDERS_SMTP_HOST": self.settings.smtp_host,
+            "ORDERS_API_HOST": self.settings.api_host,
         }
         families: dict[str, socket.AddressFamily] = {}
         for setting, host in hosts.items():
@@ -109,6 +111,7 @@ class System:
             (self.temporal_host, s.temporal_ui_port, "Temporal Web UI", "ORDERS_TEMPORAL_UI_PORT"),
             (self.sandbox_host, self.sandbox_port, "sandbox HTTP", "ORDERS_SANDBOX_URL"),
             (s.smtp_host, s.smtp_port, "sandbox SMTP", "ORDERS_SMTP_PORT"),
+            (s.api_host, s.api_port, "orders API", "ORDERS_API_PORT"),
         ]
         for host, port, what, setting in needed:
             if not 0 < port < 65536:
@@ -141,7 +144,11 @@ class System:
         ]
         groups = [
             [self._child("temporal", self.temporal_argv(), readiness.temporal_answers(self.settings))],
-            [self._child("sandbox", [*orders, "sandbox"], readiness.sandbox_answers(self.settings))],
+            [
+                self._child("sandbox", [*orders, "sandbox"], readiness.sandbox_answers(self.settings)),
+                # The carrier stand-in posts its webhook to the API, which needs Temporal only when called.
+                self._child("api", [*orders, "api"], readiness.api_answers(self.settings)),
+            ],
             workers,  # started together: each is a Python process that takes seconds to import
         ]
         try:
