@@ -44,6 +44,11 @@ def of_cli_error(error: CliError) -> ApiError:
     return ApiError(409, "conflict", str(error))
 
 
+def _field(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The field's own name: FastAPI's location starts with where it was sent (body, query, header, path)."""
+    return loc[1:] if loc and loc[0] in ("body", "query", "header", "path") else loc
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, error: ApiError) -> JSONResponse:
@@ -64,7 +69,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def malformed(_: Request, error: RequestValidationError) -> JSONResponse:
         problems = [
-            {"field": ".".join(str(part) for part in problem["loc"] if part != "body") or "body", "message": problem["msg"]}
+            {"field": ".".join(str(part) for part in _field(problem["loc"])) or "body", "message": problem["msg"]}
             for problem in error.errors()
         ]
         first = problems[0]
