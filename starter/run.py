@@ -24,7 +24,7 @@ async def run_system(settings: Settings, console: Console | None = None, *, work
     console = console or out
     system = System(settings, workers=workers)
     system.check_ports()
-    console.print(f"starting Temporal, the sandbox and {plural(workers, 'worker')} (logs in {settings.var_dir}/) ...")
+    console.print(f"starting Temporal, the sandbox, the API and {plural(workers, 'worker')} (logs in {settings.var_dir}/) ...")
     stop = asyncio.Event()
     with supervisor_log(settings):
         async with system, asyncio.TaskGroup() as group:
@@ -63,6 +63,7 @@ def print_guide(console: Console, system: System) -> None:
     address = system.settings.temporal_address
     flag = "" if address == "127.0.0.1:7233" else f" --address {address}"
     console.print(f"[bold]Temporal Web UI[/bold]: {system.ui_url}   (orders: WorkflowType=\"OrderWorkflow\")")
+    console.print(f"[bold]orders API[/bold]: {system.settings.api_url}/docs   (keys in {system.settings.var_dir}/api-keys.txt)")
     console.print("[bold]place an order[/bold]:   orders place --sku MUG-BLUE:1:1250")
     console.print("[bold]cancel an order[/bold]:  orders cancel ORDER_ID --reason CUSTOMER")
     console.print(
