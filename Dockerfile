@@ -1,4 +1,4 @@
-# One image for both processes: `orders worker` (default) and `orders sandbox`.
+# One image for every process: `orders worker` (default), `orders sandbox` and `orders api`.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -17,5 +17,5 @@ RUN useradd --create-home --uid 10001 app \
     && chown app:app /data
 USER app
 
-EXPOSE 8088
+EXPOSE 8088 8000
 CMD ["orders", "worker"]

@@ -48,3 +48,12 @@ class Settings(BaseSettings):
         if self.codec_keys_file is None:
             self.codec_keys_file = self.var_dir / "codec-keys.txt"
         return self
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    # The carrier signs its webhooks with it (sandbox.carrier_webhook) and the API checks them; a
+    # demo value, so that `make run` works as cloned: set your own anywhere but on your machine.
+    carrier_webhook_secret: str = "whsec_carrier_demo"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.api_host}:{self.api_port}"

@@ -1,5 +1,5 @@
 """The carrier's webhook: every carrier event is written to an outbox (`carrier_events`) in the
-transaction of the change it reports, and a Forwarder reports it to the order's workflow.
+transaction of the change it reports, and a Forwarder posts it to the orders API (sandbox.carrier_webhook).
 """
 
 import asyncio
@@ -11,7 +11,6 @@ from typing import Any
 
 import structlog
 from sqlalchemy import select, update
-from temporalio.service import RPCError, RPCStatusCode
 
 from sandbox.db import Database
 from sandbox.tables import CarrierEvent, Shipment, now
@@ -19,8 +18,12 @@ from sandbox.timing import Clock
 
 log = structlog.get_logger("sandbox.carrier_events")
 
-# Sends one event's payload to one order: (order_id, {"type", "at", "tracking_number"}).
-Send = Callable[[str, dict[str, Any]], Awaitable[None]]
+# Sends one event to one order: (event_id, order_id, {"type", "at", "tracking_number"}).
+Send = Callable[[str, str, dict[str, Any]], Awaitable[None]]
+
+
+class Undeliverable(Exception):
+    """The receiver will never take this event (its order is unknown there): sending it again cannot help."""
 
 
 def record_event(
@@ -35,13 +38,19 @@ def record_event(
 
 
 def payload(event: CarrierEvent) -> dict[str, Any]:
-    """The signal's argument: the fields of the workflow's ShipmentEvent, and no more (it forbids extras)."""
+    """The event as the order takes it: the fields of its ShipmentEvent, and no more (it forbids extras)."""
     return {"type": event.type, "at": event.at.isoformat(), "tracking_number": event.tracking_number}
+
+
+def event_id(event: CarrierEvent) -> str:
+    """The id receivers deduplicate by: unique across sandbox databases, since tracking numbers are random."""
+    return f"evt_{event.tracking_number}_{event.id}"
 
 
 @dataclass(frozen=True)
 class _Due:
     id: int
+    event_id: str
     order_id: str
     type: str
     payload: dict[str, Any]
@@ -50,11 +59,11 @@ class _Due:
 class Forwarder:
     """Reports the outbox's due events, oldest first, through `send`, and marks each delivered once sent.
 
-    Delivery is at least once: a crash between sending and marking sends that event again, which the
-    workflow takes as a repeated scan. A failure to send (Temporal unreachable) stops the pass, leaving
-    that event and the later ones in order for the next pass; `run` then backs off. An order without a
-    running workflow (NOT_FOUND) cannot ever take its events: they are marked delivered with a
-    dead-letter note, so that they do not hold up the others.
+    Delivery is at least once: a crash between sending and marking sends that event again under the
+    same event id, which the receiver deduplicates. A failure to send (the API or Temporal unreachable)
+    stops the pass, leaving that event and the later ones in order for the next pass; `run` then backs
+    off. An event the receiver will never take (Undeliverable: no such order) is marked delivered with
+    a dead-letter note, so that it does not hold up the others.
     """
 
     def __init__(
@@ -69,11 +78,9 @@ class Forwarder:
         delivered = 0
         for event in await asyncio.to_thread(self._due):
             try:
-                await self._send(event.order_id, event.payload)
-            except RPCError as error:
-                if error.status != RPCStatusCode.NOT_FOUND:
-                    raise
-                note = f"no running workflow for order {event.order_id}: {error.message}"
+                await self._send(event.event_id, event.order_id, event.payload)
+            except Undeliverable as error:
+                note = f"undeliverable to order {event.order_id}: {error}"
                 await asyncio.to_thread(self._mark, event.id, note)
                 log.warning("carrier_event.dead_letter", event_id=event.id, order_id=event.order_id, note=note)
                 continue
@@ -91,7 +98,7 @@ class Forwarder:
                 failures = 0
             except Exception as error:  # noqa: BLE001 - whatever the failure, the events wait for the next pass
                 failures += 1
-                # Loud on the first failure and now and then after: Temporal may simply not be up yet.
+                # Loud on the first failure and now and then after: the API may simply not be up yet.
                 report = log.warning if failures == 1 or failures % 20 == 0 else log.debug
                 report("carrier_events.delivery_failed", error=repr(error), failures=failures)
             pause = min(interval * 2 ** min(failures, 10), self._max_backoff)
@@ -106,7 +113,7 @@ class Forwarder:
             .limit(self._batch)
         )
         with self._database.reading() as session:
-            return [_Due(e.id, e.order_id, e.type, payload(e)) for e in session.scalars(query)]
+            return [_Due(e.id, event_id(e), e.order_id, e.type, payload(e)) for e in session.scalars(query)]
 
     def _mark(self, event_id: int, dead_letter: str | None) -> None:
         with self._database.writing() as session:

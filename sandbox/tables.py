@@ -125,7 +125,7 @@ class CarrierEvent(Base):
     due_at: Mapped[datetime] = mapped_column(index=True)
     detail: Mapped[str | None] = mapped_column(Text, default=None)
     delivered_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
-    # Why an event was given up on (its order has no running workflow), so it does not block the rest.
+    # Why an event was given up on (the receiver knows no such order), so it does not block the rest.
     dead_letter: Mapped[str | None] = mapped_column(Text, default=None)
 
 

@@ -72,6 +72,14 @@ def codec() -> None:
 
 
 @app.command()
+def api() -> None:
+    """Serve the HTTP API (OpenAPI at /docs) on ORDERS_API_HOST:ORDERS_API_PORT; writes var/api-keys.txt on first start."""
+    from api.serve import serve
+
+    guarded(lambda: serve(Settings()))
+
+
+@app.command()
 def scenario(
     names: Annotated[list[str] | None, typer.Argument(help="scenarios to run")] = None,
     all_: Annotated[bool, typer.Option("--all", help="run every scenario")] = False,

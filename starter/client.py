@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowExecution, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
@@ -23,7 +23,7 @@ from runtime.settings import Settings
 from runtime.temporal import connect
 from starter.client_errors import translated
 from starter.connect_errors import connect_failure
-from starter.errors import BadSetting, CliError, OrderBusy
+from starter.errors import BadSetting, CliError, OrderBusy, OrderExists
 from workflows.search import CUSTOMER_ID, ORDER_STATUS
 
 # The contract with workflows/order.py, by name, so the command line needs no workflow code.
@@ -49,6 +49,18 @@ class OrderSummary(BaseModel):
     customer_id: str
     execution: str
     started: datetime | None
+
+
+def summary(execution: WorkflowExecution) -> OrderSummary:
+    """One order as a visibility query lists it: from its search attributes, without asking its worker."""
+    attributes = execution.typed_search_attributes
+    return OrderSummary(
+        order_id=execution.id.removeprefix("order-"),
+        status=attributes.get(ORDER_STATUS) or "?",
+        customer_id=attributes.get(CUSTOMER_ID) or "?",
+        execution=execution.status.name if execution.status else "?",
+        started=execution.start_time,
+    )
 
 
 class OrdersClient:
@@ -96,7 +108,7 @@ class OrdersClient:
                 search_attributes=attributes,
             )
         except WorkflowAlreadyStartedError as error:
-            raise CliError(f"order {command.order_id} already exists") from error
+            raise OrderExists(command.order_id) from error
         return command.order_id
 
     async def cancel(self, order_id: str, request: CancellationRequest) -> CancellationOutcome:
@@ -147,19 +159,7 @@ class OrdersClient:
     async def list(self, status: str | None = None, *, attention: bool = False, limit: int = 50) -> list[OrderSummary]:
         query = f'WorkflowType="{WORKFLOW}"' + (f' AND OrderStatus="{status}"' if status else "")
         query += " AND NeedsAttention=true" if attention else ""
-        rows = []
-        async for execution in self.client.list_workflows(query, limit=limit):
-            attributes = execution.typed_search_attributes
-            rows.append(
-                OrderSummary(
-                    order_id=execution.id.removeprefix("order-"),
-                    status=attributes.get(ORDER_STATUS) or "?",
-                    customer_id=attributes.get(CUSTOMER_ID) or "?",
-                    execution=execution.status.name if execution.status else "?",
-                    started=execution.start_time,
-                )
-            )
-        return rows
+        return [summary(execution) async for execution in self.client.list_workflows(query, limit=limit)]
 
     async def wait_for(
         self, order_id: str, predicate: Callable[[Order], bool], *, timeout: timedelta = timedelta(seconds=30)

@@ -27,6 +27,11 @@ class OrderNotFound(CliError):
         super().__init__(f"order {order_id} not found")
 
 
+class OrderExists(CliError):
+    def __init__(self, order_id: str) -> None:
+        super().__init__(f"order {order_id} already exists")
+
+
 class NoWorker(CliError):
     def __init__(self, order_id: str) -> None:
         super().__init__(f"no worker answered for order {order_id}: is `orders worker` (or `make run`) running?")

@@ -42,8 +42,16 @@ def temporal_answers(settings: Settings) -> Probe:
 
 
 def sandbox_answers(settings: Settings) -> Probe:
+    return _healthz(settings.sandbox_url)
+
+
+def api_answers(settings: Settings) -> Probe:
+    return _healthz(settings.api_url)
+
+
+def _healthz(url: str) -> Probe:
     async def probe(_: Child) -> bool:
-        async with httpx.AsyncClient(base_url=settings.sandbox_url, timeout=2) as http:
+        async with httpx.AsyncClient(base_url=url, timeout=2) as http:
             return (await http.get("/healthz")).status_code == 200
 
     return probe

@@ -26,7 +26,7 @@ async def run_system(settings: Settings, console: Console | None = None, *, work
     settings = settings.model_copy(update={"temporal_profiles": False})
     system = System(settings, workers=workers)
     system.check_ports()
-    console.print(f"starting Temporal, the sandbox and {plural(workers, 'worker')} (logs in {settings.var_dir}/) ...")
+    console.print(f"starting Temporal, the sandbox, the API and {plural(workers, 'worker')} (logs in {settings.var_dir}/) ...")
     stop = asyncio.Event()
     with supervisor_log(settings):
         async with system, asyncio.TaskGroup() as group:
@@ -67,6 +67,7 @@ def print_guide(console: Console, system: System) -> None:
     console.print(f"[bold]Temporal Web UI[/bold]: {system.ui_url}   (orders: WorkflowType=\"OrderWorkflow\")")
     ports = [system.metrics_port(n) for n in range(1, system.worker_count + 1)]
     console.print(f"[bold]worker metrics[/bold]:   {', '.join(f'http://127.0.0.1:{port}/metrics' for port in ports)}")
+    console.print(f"[bold]orders API[/bold]: {system.settings.api_url}/docs   (keys in {system.settings.var_dir}/api-keys.txt)")
     console.print("[bold]place an order[/bold]:   orders place --sku MUG-BLUE:1:1250")
     console.print("[bold]cancel an order[/bold]:  orders cancel ORDER_ID --reason CUSTOMER")
     console.print(

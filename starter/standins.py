@@ -15,8 +15,8 @@ from runtime.logs import configure_logging
 from runtime.settings import Settings
 from sandbox.app import create_app
 from sandbox.carrier_events import Forwarder
+from sandbox.carrier_webhook import CarrierWebhook
 from sandbox.mailbox import Mailbox, mail_router, smtp_controller
-from sandbox.order_signals import TemporalSignals
 from starter.errors import CliError, SandboxUnreachable
 from starter.faults import configured_faults
 
@@ -68,9 +68,10 @@ async def serve(settings: Settings) -> None:
         loop.add_signal_handler(sig, setattr, server, "should_exit", True)
     controller = smtp_controller(mailbox, settings.smtp_host, settings.smtp_port, faults)
     controller.start()
-    # The carrier's webhook: it connects to Temporal lazily and backs off, so Temporal may start later.
+    # The carrier's webhook to the orders API: it backs off while the API is not up, so it may start later.
+    webhook = CarrierWebhook(f"{settings.api_url}/webhooks/carrier", settings.carrier_webhook_secret)
     stop_forwarding = asyncio.Event()
-    forwarding = asyncio.create_task(Forwarder(app.state.database, TemporalSignals(settings)).run(stop_forwarding))
+    forwarding = asyncio.create_task(Forwarder(app.state.database, webhook).run(stop_forwarding))
     log.info("sandbox.started", http=settings.sandbox_url, smtp=f"{settings.smtp_host}:{settings.smtp_port}",
              faults=faults.table.spec(), fault_seed=faults.seed)
     try:
@@ -78,6 +79,7 @@ async def serve(settings: Settings) -> None:
     finally:
         stop_forwarding.set()
         await forwarding
+        await webhook.close()
         controller.stop()
         log.info("sandbox.stopped")
 

@@ -51,6 +51,7 @@ def isolated_settings(root: Path) -> Settings:
         smtp_port=free_port(),
         codec_port=free_port(),
         codec_keys=new_key_line("isolated-1"),  # a key of its own, so that even a command run before the system starts has one
+        api_port=free_port(),
         var_dir=var,
         inventory_db_url=f"sqlite+aiosqlite:///{var / 'inventory.db'}",
     )
@@ -69,7 +70,7 @@ def endpoint(setting: str, url: str, *, default_port: int | None = None) -> tupl
 
 
 class System:
-    """Temporal dev server, sandbox stand-ins and `workers` worker processes (worker-1 ...), as children logging
+    """Temporal dev server, sandbox stand-ins, the HTTP API and `workers` worker processes (worker-1 ...), as children logging
     to var_dir. It starts and stops them; keeping them up meanwhile is starter.supervisor's work."""
 
     def __init__(self, settings: Settings, *, workers: int = 1, ready_timeout: float = 60.0) -> None:
@@ -94,6 +95,7 @@ class System:
             "ORDERS_TEMPORAL_ADDRESS": self.temporal_host,
             "ORDERS_SANDBOX_URL": self.sandbox_host,
             "ORDERS_SMTP_HOST": self.settings.smtp_host,
+            "ORDERS_API_HOST": self.settings.api_host,
         }
         families: dict[str, socket.AddressFamily] = {}
         for setting, host in hosts.items():
@@ -123,6 +125,7 @@ class System:
                 (s.metrics_host, self.metrics_port(n), f"worker-{n} metrics", "ORDERS_METRICS_PORT")
                 for n in range(1, self.worker_count + 1)
             ],
+            (s.api_host, s.api_port, "orders API", "ORDERS_API_PORT"),
         ]
         for host, port, what, setting in needed:
             if not 0 < port < 65536:
@@ -171,6 +174,8 @@ class System:
             [
                 self._child("sandbox", [*orders, "sandbox"], readiness.sandbox_answers(self.settings)),
                 self._child("codec", [*orders, "codec"], readiness.codec_answers(self.codec_url)),
+                # The carrier stand-in posts its webhook to the API, which needs Temporal only when called.
+                self._child("api", [*orders, "api"], readiness.api_answers(self.settings)),
             ],
             workers,  # started together: each is a Python process that takes seconds to import
         ]

@@ -144,6 +144,17 @@ def test_sandbox_listens_on_all_interfaces(compose):
     assert url.split("://", 1)[1].startswith("0.0.0.0:")
 
 
+def test_api_reaches_temporal_listens_on_all_interfaces_and_takes_the_carriers_webhook(compose):
+    services = compose["services"]
+    api, sandbox = environment(services["api"]), environment(services["sandbox"])
+
+    assert api["ORDERS_TEMPORAL_ADDRESS"].rsplit(":", 1)[0] in services
+    assert api["ORDERS_API_HOST"] == "0.0.0.0"
+    assert host_ports(services["api"]) == [f"{api['ORDERS_API_PORT']}/tcp"]
+    # The carrier stand-in posts its webhook to the API by its service name.
+    assert (sandbox["ORDERS_API_HOST"], sandbox["ORDERS_API_PORT"]) == ("api", api["ORDERS_API_PORT"])
+
+
 def test_setup_registers_every_search_attribute_the_workflows_use(compose):
     script = compose["services"]["temporal-setup"]["command"][0]
     registered = dict(re.findall(r"(\w+)=(Keyword|Bool|Int|Double|Datetime|Text)\b", script))

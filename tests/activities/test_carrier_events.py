@@ -9,13 +9,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
-from temporalio.service import RPCError, RPCStatusCode
 
 from activities.carrier import CreateShipment, RequestIntercept
 from activities.carrier_http import HttpCarrier
 from domain.placement import Address
 from domain.shipment import ShipmentEvent
-from sandbox.carrier_events import Forwarder
+from sandbox.carrier_events import Forwarder, Undeliverable
 from sandbox.tables import CarrierEvent
 from tests.activities.conftest import RETURN_AFTER, FakeClock
 
@@ -25,19 +24,21 @@ ADDRESS = Address(name="Ada Lovelace", line1="12 St James's Square", city="Londo
 
 @dataclass
 class Workflows:
-    """The order workflows' end of the webhook: what each order received, and the failures to inject."""
+    """The receiving end of the webhook: what each order received, and the failures to inject."""
 
     received: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    event_ids: list[str] = field(default_factory=list)
     failures: list[Exception | None] = field(default_factory=list)  # one per call, in order; None: succeed
     missing: set[str] = field(default_factory=set)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def signal(self, order_id: str, payload: dict[str, Any]) -> None:
+    async def signal(self, event_id: str, order_id: str, payload: dict[str, Any]) -> None:
         failure = self.failures.pop(0) if self.failures else None
         if failure is not None:
             raise failure
         if order_id in self.missing:
-            raise RPCError("workflow not found for ID: order-" + order_id, RPCStatusCode.NOT_FOUND, b"")
+            raise Undeliverable(f"HTTP 404: order {order_id} not found")
+        self.event_ids.append(event_id)
         self.received.append((order_id, payload))
         self.arrived.set()
 
@@ -110,6 +111,17 @@ async def test_a_failed_send_leaves_that_event_and_the_later_ones_for_the_next_p
     assert (retried, workflows.types()) == (2, ["PICKED_UP", "IN_TRANSIT", "DELIVERED"])
 
 
+async def test_each_event_carries_its_own_id_for_the_receiver_to_deduplicate_by(
+    sandbox: httpx.AsyncClient, forwarder: Forwarder, workflows: Workflows
+):
+    _, tracking = await shipment(sandbox, "order-1", "PICKED_UP", "IN_TRANSIT")
+
+    await forwarder.deliver_pending()
+
+    assert len(set(workflows.event_ids)) == 2
+    assert all(event_id.startswith(f"evt_{tracking}_") for event_id in workflows.event_ids)
+
+
 async def test_an_order_without_a_workflow_is_dead_lettered_and_does_not_hold_up_the_others(
     app: FastAPI, sandbox: httpx.AsyncClient, forwarder: Forwarder, workflows: Workflows
 ):
@@ -123,7 +135,7 @@ async def test_an_order_without_a_workflow_is_dead_lettered_and_does_not_hold_up
     with app.state.database.reading() as session:
         gone = session.scalars(select(CarrierEvent).where(CarrierEvent.order_id == "order-gone")).one()
         assert gone.delivered_at is not None
-        assert "no running workflow for order order-gone" in (gone.dead_letter or "")
+        assert "undeliverable to order order-gone: HTTP 404" in (gone.dead_letter or "")
     assert await forwarder.deliver_pending() == 0
 
 
