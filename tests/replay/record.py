@@ -2,7 +2,8 @@
 
 Starts the whole system as the e2e tests do (free ports, a temporary directory), runs the
 scenario suite, places a few orders that are left open (in SHIPPED, in a review), and
-exports one order's history per scenario with `temporal workflow show --output json` into
+exports one order's history per scenario, decoded through the codec server, with
+`temporal workflow show --output json` into
 tests/replay/histories/. Run it again after every intended change to the workflow, and
 commit the histories with the change: test_replay.py then proves that orders already in
 flight on the old code still replay on the new.
@@ -84,6 +85,9 @@ async def until_closed(ctx: Context, order_ids: list[str], within: float) -> set
 async def export(settings: Settings, order_id: str) -> str:
     argv = [temporal_binary(), "workflow", "show", "--output", "json", "--workflow-id", workflow_id(order_id)]
     argv += ["--address", settings.temporal_address, "--namespace", settings.temporal_namespace]
+    # Recorded decoded (through the system's codec server): the histories hold test data only,
+    # and replay needs no key, so a rotation of the codec's keys never breaks the replay sets.
+    argv += ["--codec-endpoint", f"http://{settings.codec_host}:{settings.codec_port}"]
     process = await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await process.communicate()
     if process.returncode != 0:
