@@ -10,7 +10,7 @@ from api.bodies import CancellationBody, Placed
 from api.connection import Orders
 from api.errors import ApiError
 from domain.access import Action, authorize_cancellation
-from domain.placement import PlaceOrder
+from domain.placement import NewOrder
 from domain.requests import CancellationOutcome, CancellationReview, Resolution
 from domain.shipment import ShipmentEvent
 from starter.errors import OrderExists
@@ -26,7 +26,7 @@ def _view(order: Any) -> dict[str, Any]:
 
 @router.post("/orders", status_code=201, dependencies=[allowed(Action.PLACE)])
 async def place_order(
-    command: PlaceOrder, orders: Orders, request: Request, response: Response, idempotency_key: IdempotencyKey = None
+    command: NewOrder, orders: Orders, request: Request, response: Response, idempotency_key: IdempotencyKey = None
 ) -> Placed:
     """Place an order. With an Idempotency-Key, a repeat gets the same order (200); the key with another body is 409."""
     placed = Placed(order_id=command.order_id, status_url=str(request.url_for("order_view", order_id=command.order_id)))

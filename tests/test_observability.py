@@ -62,6 +62,7 @@ def unreachable_scrape_targets(compose: Compose, config: dict[str, Any]) -> list
         "worker": int(environment(services["worker"])["ORDERS_METRICS_PORT"]),
         "sandbox": urlsplit(environment(services["sandbox"])["ORDERS_SANDBOX_URL"]).port,
         "temporal": int(environment(services["temporal"])["PROMETHEUS_ENDPOINT"].rsplit(":", 1)[1]),
+        "api": int(environment(services["api"])["ORDERS_API_PORT"]),
     }
     return [
         f"job {job} scrapes {host}:{port}"
@@ -83,7 +84,7 @@ def test_every_file_compose_mounts_is_in_the_repository(compose):
 def test_prometheus_scrapes_each_service_on_the_port_it_serves_metrics_on(compose):
     config = yaml.safe_load(PROMETHEUS.read_text())
 
-    assert {job for job, _, _ in scrape_targets(config)} >= {"worker", "sandbox", "temporal"}
+    assert {job for job, _, _ in scrape_targets(config)} >= {"worker", "sandbox", "temporal", "api"}
     assert unreachable_scrape_targets(compose, config) == []
     assert environment(compose["services"]["worker"])["ORDERS_METRICS_HOST"] == "0.0.0.0"
 

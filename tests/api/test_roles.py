@@ -11,7 +11,7 @@ ORDER = {
     "order_id": "B2", "customer_id": "c-1", "customer_email": "ada@example.com",
     "lines": [{"sku": "MUG-BLUE", "quantity": 1, "unit_price_minor": 1250}],
     "shipping_address": {"name": "Ada", "line1": "1 Square", "city": "London", "postal_code": "SW1", "country": "GB"},
-    "currency": "EUR", "payment_method": "4242424242424242",
+    "currency": "EUR", "payment_method": "pm_card_visa",
 }
 
 

@@ -17,7 +17,7 @@ from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
 
-REFUND_FAILS_CARD = "4000000000005126"  # pays, but every refund to it fails (sandbox.cards)
+REFUND_FAILS_CARD = "pm_card_refundFail"  # pays, but every refund to it fails (sandbox.cards)
 
 
 def keys(system: System) -> dict[str, str]:
@@ -29,7 +29,7 @@ def as_(key: str, **headers: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}", **headers}
 
 
-def new_order(*, card: str = "4242424242424242", window: timedelta, **policy: Any) -> dict[str, Any]:
+def new_order(*, card: str = "pm_card_visa", window: timedelta, **policy: Any) -> dict[str, Any]:
     order_id = f"api-{uuid.uuid4().hex[:10]}"
     return PlaceOrder(
         order_id=order_id, customer_id=f"c-{order_id}", customer_email=f"{order_id}@example.com",
