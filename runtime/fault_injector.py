@@ -43,20 +43,22 @@ class FaultInjector:
     """The fault table in force, its random draws and counters; shared by the HTTP app and the SMTP
     server of one process (different threads), hence the lock.
 
-    The draws come from `random.Random(seed)`: the same seed and the same sequence of requests give
-    the same faults. A table without a seed gets a fresh one, shown in `seed`, to reproduce a run.
+    Each endpoint draws from its own `random.Random` seeded from `seed` and its name: the same seed
+    gives an endpoint the same sequence of faults, however its requests interleave with the other
+    endpoints'. A table without a seed gets a fresh one, shown in `seed`, to reproduce a run.
     """
 
     def __init__(self, table: FaultTable | None = None) -> None:
         self._lock = threading.Lock()
         self._counts: Counter[tuple[Endpoint, str]] = Counter()
+        self._streams: dict[Endpoint, random.Random] = {}
         self.replace(table or FaultTable())
 
     def replace(self, table: FaultTable) -> None:
         """Put `table` in force, its draws starting afresh from its seed; the counters carry on."""
         seed = table.seed if table.seed is not None else random.SystemRandom().randrange(2**32)
         with self._lock:
-            self._table, self.seed, self._random = table, seed, random.Random(seed)
+            self._table, self.seed, self._streams = table, seed, {}
 
     @property
     def table(self) -> FaultTable:
@@ -69,7 +71,9 @@ class FaultInjector:
             fault = self._table.fault(endpoint)
             if not fault.active:
                 return SERVED
-            roll = self._random.random()
+            if (stream := self._streams.get(endpoint)) is None:
+                stream = self._streams[endpoint] = random.Random(f"{self.seed}/{endpoint}")
+            roll = stream.random()
             outcome = decide(fault, roll)
             if outcome is not Outcome.SERVED:
                 self._counts[endpoint, outcome.value] += 1

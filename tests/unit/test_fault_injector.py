@@ -35,6 +35,19 @@ def test_the_same_seed_gives_the_same_faults_and_a_new_table_starts_its_draws_af
     assert outcomes(first) == drawn
 
 
+def test_an_endpoint_draws_the_same_faults_whatever_the_other_endpoints_receive() -> None:
+    table = parse_faults("seed=3;*:error=0.3,lost=0.3")
+    alone = outcomes(FaultInjector(table))
+    busy = FaultInjector(table)
+
+    interleaved = []
+    for _ in range(200):
+        busy.draw("smtp")
+        interleaved.append(busy.draw("payment.capture").outcome)
+
+    assert interleaved == alone
+
+
 def test_a_table_without_a_seed_gets_one_that_reproduces_the_run() -> None:
     table = parse_faults("payment.capture:error=0.5")
     unseeded = FaultInjector(table)
