@@ -106,3 +106,8 @@ class OrderFacts(BaseModel):
     parcels: list[ParcelFacts] = []
     mail: list[MailFacts] = []
 
+    @property
+    def recorded(self) -> bool:
+        """Some store holds a record of the order."""
+        return bool(self.intents or self.credits or any(u.total for u in self.units.values()) or self.parcels or self.mail)
+

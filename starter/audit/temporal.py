@@ -5,7 +5,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from temporalio.client import WorkflowExecution, WorkflowExecutionStatus
+from temporalio.client import WorkflowExecution, WorkflowExecutionStatus, WorkflowQueryFailedError
+from temporalio.service import RPCError
 
 from domain.order import Order
 from domain.placement import PlaceOrder
@@ -52,7 +53,8 @@ async def _read_order(orders: OrdersClient, executions: Sequence[WorkflowExecuti
     view, unseen = None, ""
     try:
         view = await orders.status(order_id)
-    except CliError as error:
+    except (CliError, RPCError, WorkflowQueryFailedError) as error:
+        # e.g. a workflow an operator terminated before its first task: it has no view to give.
         unseen = str(error)
     return Seen(
         order_id=order_id,

@@ -154,11 +154,18 @@ def test_a_workflow_that_closed_before_its_order_ended_is_named() -> None:
     assert Rule.WITHIN_POLICY_TIME in rules(facts)
 
 
-def test_an_order_without_a_view_is_named() -> None:
+def test_an_order_without_a_view_is_named_when_a_store_holds_records_of_it() -> None:
     facts = stores_of(order_at(Stage.CONFIRMED))
     facts.view, facts.unseen = None, "no worker answered"
 
     assert Rule.VIEW_AGREES in rules(facts)
+
+
+def test_a_workflow_closed_before_it_did_anything_leaves_nothing_to_reconcile() -> None:
+    facts = stores_of(order_at(Stage.PLACED))
+    facts.view, facts.unseen = None, "Workflow execution closed before WorkflowTaskStarted event"
+
+    assert rules(facts) == set()
 
 
 def test_visibility_listing_another_status_than_the_view_is_named() -> None:
