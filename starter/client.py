@@ -11,7 +11,7 @@ from temporalio.client import Client, WorkflowExecution, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from domain import keys
+from domain import keys, story
 from domain.order import Order
 from domain.payment_method import check_payment_token
 from domain.placement import PlaceOrder
@@ -106,6 +106,8 @@ class OrdersClient:
                 id=workflow_id(command.order_id),
                 task_queue=self._task_queue,
                 search_attributes=attributes,
+                static_summary=story.summary(command),
+                static_details=story.details(command),
             )
         except WorkflowAlreadyStartedError as error:
             raise OrderExists(command.order_id) from error

@@ -9,6 +9,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
+    from domain import story
     from domain.messages import CustomerMessage
     from domain.order import Order
     from domain.placement import PlaceOrder
@@ -55,7 +56,9 @@ class OrderContext:
         profile: options.Profile = options.THIRD_PARTY,
     ) -> Result:
         """Run an activity to its end, with the timeouts and retries of its profile."""
-        handle = workflow.start_activity_method(activity, argument, **options.activity_options(profile, self.policy))
+        summary = story.activity(activity.__name__, argument, self.command.currency)
+        options_ = options.activity_options(profile, self.policy)
+        handle = workflow.start_activity_method(activity, argument, summary=summary, **options_)
         while True:
             try:
                 # Shielded: a Temporal cancel must not abandon a step whose outcome we need to undo.
@@ -78,7 +81,8 @@ class OrderContext:
         while True:
             remaining = None if deadline is None else max(deadline - workflow.now(), timedelta(0))
             try:
-                await workflow.wait_condition(lambda: condition() or due(), timeout=remaining)
+                told = rest.told if rest is not None and remaining is not None else None
+                await workflow.wait_condition(lambda: condition() or due(), timeout=remaining, timeout_summary=told)
             except TimeoutError:
                 return False
             except asyncio.CancelledError:
@@ -116,6 +120,7 @@ class OrderContext:
         """Make the order's search attributes tell what the order now is (upserting only what changed),
         and count for the metrics what is new."""
         self._publisher.publish()
+        workflow.set_current_details(story.current(self.order))
         self.measure()
 
     def measure(self) -> None:

@@ -33,9 +33,25 @@ class Rest(StrEnum):
     RETURN_PERIOD = "RETURN_PERIOD"
     ENDED = "ENDED"  # the order has ended and answers late requests until its answer period is over
 
+    @property
+    def told(self) -> str:
+        """The timer's summary in the Web UI's timeline."""
+        return _TOLD[self]
+
     def at_or_before(self, other: "Rest") -> bool:
         order = list(Rest)
         return order.index(self) <= order.index(other)
+
+
+_TOLD = {
+    Rest.WINDOW: "free-cancellation window",
+    Rest.REVIEW_BEFORE_CAPTURE: "waiting for a review before capture",
+    Rest.REVIEW_BEFORE_LABEL: "waiting for a review before the label",
+    Rest.AWAIT_PICKUP: "waiting for the carrier's pickup scan",
+    Rest.AWAIT_DELIVERY: "waiting for the delivery scan",
+    Rest.RETURN_PERIOD: "return period",
+    Rest.ENDED: "answering late requests",
+}
 
 
 class Continued(BaseModel):
