@@ -116,38 +116,40 @@ async def run_chaos(plan: ChaosPlan, console: Console) -> dict[str, Any]:
 async def chaos_on(settings: Settings, plan: ChaosPlan, console: Console) -> dict[str, Any]:
     chaos = Chaos(console)
     chaos.say(f"starting Temporal, the stand-ins and {plan.workers} workers (data and logs in {settings.var_dir})")
-    async with System(settings, workers=plan.workers) as system, asyncio.TaskGroup() as group:
-        stop = asyncio.Event()
-        group.create_task(Supervisor(system.children, say=chaos.say, backoff=CHAOS_BACKOFF).run(stop))
+    async with System(settings, workers=plan.workers) as system:
+        # Before the task group: stand-ins that take no faults are one line, not an exception group.
         faults = await set_faults(settings, errors=plan.errors, lost=plan.lost)
         if faults:
             chaos.say(f"faults on every stand-in endpoint: {faults}")
-        half, ended = asyncio.Event(), 0
+        async with asyncio.TaskGroup() as group:
+            stop = asyncio.Event()
+            group.create_task(Supervisor(system.children, say=chaos.say, backoff=CHAOS_BACKOFF).run(stop))
+            half, ended = asyncio.Event(), 0
 
-        def watch(_: OrderResult) -> None:
-            nonlocal ended
-            ended += 1
-            if ended * 2 >= plan.load.orders:
-                half.set()
+            def watch(_: OrderResult) -> None:
+                nonlocal ended
+                ended += 1
+                if ended * 2 >= plan.load.orders:
+                    half.set()
 
-        monkeys = []
-        if plan.kill_every is not None:
-            monkeys.append(group.create_task(chaos.kill_workers(system.workers, plan.kill_every)))
-        if plan.kill_server:
-            server = next(child for child in system.children if child.name == "temporal")
-            monkeys.append(group.create_task(chaos.kill_server_when(server, half)))
-        try:
-            figures = await run_plan(settings, plan.load, console, watch)
-        finally:
-            for monkey in monkeys:
-                monkey.cancel()
-        chaos.say("load done; chaos stops: waiting for every process to answer")
-        await all_ready(system.children)
-        if faults:
-            await clear_faults(settings)
-            chaos.say("faults off, so that the audit can read every store")
-        chaos.say("auditing every order")
-        judged = await with_verdict(settings, figures)
-        stop.set()
+            monkeys = []
+            if plan.kill_every is not None:
+                monkeys.append(group.create_task(chaos.kill_workers(system.workers, plan.kill_every)))
+            if plan.kill_server:
+                server = next(child for child in system.children if child.name == "temporal")
+                monkeys.append(group.create_task(chaos.kill_server_when(server, half)))
+            try:
+                figures = await run_plan(settings, plan.load, console, watch)
+            finally:
+                for monkey in monkeys:
+                    monkey.cancel()
+            chaos.say("load done; chaos stops: waiting for every process to answer")
+            await all_ready(system.children)
+            if faults:
+                await clear_faults(settings)
+                chaos.say("faults off, so that the audit can read every store")
+            chaos.say("auditing every order")
+            judged = await with_verdict(settings, figures)
+            stop.set()
     chaos.say("system stopped")
     return judged | {"chaos": {"dir": str(plan.root), "faults": faults, **chaos.counts(), "actions": chaos.actions}}

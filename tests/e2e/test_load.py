@@ -41,7 +41,8 @@ def test_a_load_with_a_bad_mix_says_what_is_wrong_in_one_line() -> None:
 def test_chaos_kills_workers_and_the_server_and_every_order_still_ends_where_it_should(tmp_path: Path) -> None:
     ran = orders(
         isolated_settings(tmp_path),
-        "chaos", "--orders", "30", "--rate", "4", "--kill-every", "8", "--dir", str(tmp_path / "chaos"), "--json",
+        "chaos", "--orders", "30", "--rate", "4", "--kill-every", "8", "--errors", "0", "--lost", "0",
+        "--dir", str(tmp_path / "chaos"), "--json",
         timeout=300,
     )  # fmt: skip
 
