@@ -9,9 +9,12 @@ killing a worker every K seconds tests healing rather than waiting out ever long
 
 import asyncio
 import itertools
+import logging
 import os
 import signal
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -19,12 +22,15 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from temporalio.runtime import LogForwardingConfig, LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 
+from runtime.settings import Settings
 from starter import readiness
 from starter.load.figures import OrderResult
 from starter.load.load import LoadPlan, run_plan, with_verdict
 from starter.load.plugs import clear_faults, set_faults
 from starter.processes import Child
+from starter.run import supervisor_log
 from starter.supervisor import Backoff, Supervisor
 from starter.system import System, isolated_settings
 
@@ -89,43 +95,61 @@ async def all_ready(children: list[Child]) -> None:
         await readiness.until_ready(child, timeout=120)
 
 
+@contextmanager
+def logs_aside(settings: Settings) -> Iterator[None]:
+    """The supervisor's log and the Temporal client's complaints while the server is down (warnings from its
+    Rust core) go to var/supervisor.log, not between the actions on the console. Call before any client."""
+    forward = LogForwardingConfig(logger=logging.getLogger("temporalio.core"))
+    quiet = LoggingConfig(filter=TelemetryFilter(core_level="WARN", other_level="ERROR"), forwarding=forward)
+    Runtime.set_default(Runtime(telemetry=TelemetryConfig(logging=quiet)), error_if_already_set=False)
+    with supervisor_log(settings):
+        yield
+
+
 async def run_chaos(plan: ChaosPlan, console: Console) -> dict[str, Any]:
     """Start the system, load it under chaos, then heal, switch the faults off and judge: the figures and verdict."""
     settings = isolated_settings(plan.root)
+    with logs_aside(settings):
+        return await chaos_on(settings, plan, console)
+
+
+async def chaos_on(settings: Settings, plan: ChaosPlan, console: Console) -> dict[str, Any]:
     chaos = Chaos(console)
     chaos.say(f"starting Temporal, the stand-ins and {plan.workers} workers (data and logs in {settings.var_dir})")
-    async with System(settings, workers=plan.workers) as system, asyncio.TaskGroup() as group:
-        stop = asyncio.Event()
-        group.create_task(Supervisor(system.children, say=chaos.say, backoff=CHAOS_BACKOFF).run(stop))
+    async with System(settings, workers=plan.workers) as system:
+        # Before the task group: stand-ins that take no faults are one line, not an exception group.
         faults = await set_faults(settings, errors=plan.errors, lost=plan.lost)
         if faults:
             chaos.say(f"faults on every stand-in endpoint: {faults}")
-        half, ended = asyncio.Event(), 0
+        async with asyncio.TaskGroup() as group:
+            stop = asyncio.Event()
+            group.create_task(Supervisor(system.children, say=chaos.say, backoff=CHAOS_BACKOFF).run(stop))
+            half, ended = asyncio.Event(), 0
 
-        def watch(_: OrderResult) -> None:
-            nonlocal ended
-            ended += 1
-            if ended * 2 >= plan.load.orders:
-                half.set()
+            def watch(_: OrderResult) -> None:
+                nonlocal ended
+                ended += 1
+                if ended * 2 >= plan.load.orders:
+                    half.set()
 
-        monkeys = []
-        if plan.kill_every is not None:
-            monkeys.append(group.create_task(chaos.kill_workers(system.workers, plan.kill_every)))
-        if plan.kill_server:
-            server = next(child for child in system.children if child.name == "temporal")
-            monkeys.append(group.create_task(chaos.kill_server_when(server, half)))
-        try:
-            figures = await run_plan(settings, plan.load, console, watch)
-        finally:
-            for monkey in monkeys:
-                monkey.cancel()
-        chaos.say("load done; chaos stops: waiting for every process to answer")
-        await all_ready(system.children)
-        if faults:
-            await clear_faults(settings)
-            chaos.say("faults off, so that the audit can read every store")
-        chaos.say("auditing every order")
-        judged = await with_verdict(settings, figures)
-        stop.set()
+            monkeys = []
+            if plan.kill_every is not None:
+                monkeys.append(group.create_task(chaos.kill_workers(system.workers, plan.kill_every)))
+            if plan.kill_server:
+                server = next(child for child in system.children if child.name == "temporal")
+                monkeys.append(group.create_task(chaos.kill_server_when(server, half)))
+            try:
+                figures = await run_plan(settings, plan.load, console, watch)
+            finally:
+                for monkey in monkeys:
+                    monkey.cancel()
+            chaos.say("load done; chaos stops: waiting for every process to answer")
+            await all_ready(system.children)
+            if faults:
+                await clear_faults(settings)
+                chaos.say("faults off, so that the audit can read every store")
+            chaos.say("auditing every order")
+            judged = await with_verdict(settings, figures)
+            stop.set()
     chaos.say("system stopped")
     return judged | {"chaos": {"dir": str(plan.root), "faults": faults, **chaos.counts(), "actions": chaos.actions}}
