@@ -43,11 +43,6 @@ async def clear_faults(settings: Settings) -> None:
 
 
 async def _send_faults(settings: Settings, spec: str) -> None:
-    import httpx
+    from starter.faults import set_faults as put_in_force
 
-    from starter.errors import CliError
-
-    async with httpx.AsyncClient(base_url=settings.sandbox_url, timeout=10) as http:
-        response = await http.put("/admin/faults", json={"spec": spec})
-    if response.status_code != 200:
-        raise CliError(f"the stand-ins refused faults {spec!r}: HTTP {response.status_code} {response.text[:200]}")
+    await put_in_force(settings.sandbox_url, spec)
