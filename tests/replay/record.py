@@ -2,9 +2,11 @@
 
 Starts the whole system as the e2e tests do (free ports, a temporary directory), runs the
 scenario suite, places a few orders that are left open (in SHIPPED, in a review), and
-exports one order's history per scenario, decoded through the codec server, with
-`temporal workflow show --output json` into
-tests/replay/histories/. Run it again after every intended change to the workflow, and
+exports one order's history per scenario with `temporal workflow show --output json` into
+tests/replay/histories/, decoded through the codec server (`--codec-endpoint`): the payloads the
+workers wrote encrypted are stored in clear, so the replay test replays them with the plain
+pydantic converter and no key (the recorded orders hold only the scenarios' made-up customers).
+Run it again after every intended change to the workflow, and
 commit the histories with the change: test_replay.py then proves that orders already in
 flight on the old code still replay on the new.
 """
@@ -82,12 +84,11 @@ async def until_closed(ctx: Context, order_ids: list[str], within: float) -> set
     return running
 
 
-async def export(settings: Settings, order_id: str) -> str:
+async def export(settings: Settings, codec_url: str, order_id: str) -> str:
+    """The history decoded through the codec server: the replay test then needs no key (its data is the scenarios')."""
     argv = [temporal_binary(), "workflow", "show", "--output", "json", "--workflow-id", workflow_id(order_id)]
     argv += ["--address", settings.temporal_address, "--namespace", settings.temporal_namespace]
-    # Recorded decoded (through the system's codec server): the histories hold test data only,
-    # and replay needs no key, so a rotation of the codec's keys never breaks the replay sets.
-    argv += ["--codec-endpoint", f"http://{settings.codec_host}:{settings.codec_port}"]
+    argv += ["--codec-endpoint", codec_url]
     process = await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await process.communicate()
     if process.returncode != 0:
@@ -101,13 +102,13 @@ async def record(target: Path) -> None:
     settings = isolated_settings(root)
     print(f"starting the system (logs in {settings.var_dir}/) ...")
     try:
-        async with System(settings), context(settings) as ctx:
+        async with System(settings) as system, context(settings) as ctx:
             chosen = await choose_orders(ctx)
             open_ids = await asyncio.gather(*(make(ctx) for make in OPEN_ORDERS))
             still_open = await until_closed(ctx, list(chosen.values()), CLOSE_WAIT)
             chosen |= {make.__name__: order_id for make, order_id in zip(OPEN_ORDERS, open_ids, strict=True)}
             still_open |= set(open_ids)
-            histories = {name: await export(settings, order_id) for name, order_id in chosen.items()}
+            histories = {name: await export(settings, system.codec_url, order_id) for name, order_id in chosen.items()}
     except BaseException:
         print(f"nothing recorded; the system's logs are kept in {settings.var_dir}/", file=sys.stderr)
         raise

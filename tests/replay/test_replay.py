@@ -1,7 +1,8 @@
 """Orders already in flight must survive a change to the workflow code.
 
 Each file in histories/ is the real history of one scenario's order (and of orders still
-open: in SHIPPED, in a review), recorded by `make histories`. Replaying it on the current
+open: in SHIPPED, in a review), recorded by `make histories`, decoded through the codec server
+(record.py), so it replays with the plain pydantic converter and needs no encryption key. Replaying it on the current
 OrderWorkflow fails with a non-determinism error when a change would break such an order
 on a worker running the new code. When the change is intended and no old order can be
 in flight, re-record with `make histories`; otherwise guard it with `workflow.patched`.
