@@ -9,7 +9,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.carrier import CarrierActivities, CreateShipment
     from activities.inventory import InventoryActivities, ReserveStock, ShipStock, StockLine
     from activities.mail import MailActivities
-    from activities.payment import AuthorizePayment, CapturePayment, PaymentActivities
+    from activities.payment import Authorization, AuthorizePayment, CapturePayment, PaymentActivities
     from domain import keys, messages
     from domain.cancellation import surplus_money, surplus_units
     from domain.lifecycle import OrderStatus, StockState
@@ -102,10 +102,16 @@ class Fulfilment:
         return self._carried(rest) or workflow.now() + wait
 
     async def _authorize_payment(self) -> None:
+        authorization = await self._hold(AuthorizePayment.for_order(self._ctx.command))
+        if authorization is not None:
+            self._ctx.order.record_authorization(authorization.authorization_id, authorization.amount_minor, workflow.now())
+        await self._steps.checkpoint()
+
+    async def _hold(self, request: AuthorizePayment) -> Authorization | None:
+        """A hold on the card; None when the card declined it, which cancels the order (DECLINED) first in line."""
         order = self._ctx.order
-        request = AuthorizePayment.for_order(self._ctx.command)
         try:
-            authorization = await self._steps.step(
+            return await self._steps.step(
                 PaymentActivities.authorize_payment,
                 lambda: request,
                 ends_order=True,
@@ -113,9 +119,7 @@ class Fulfilment:
             )
         except ActivityError as error:
             self._cancel_for(error, CancelReason.DECLINED)
-        else:
-            order.record_authorization(authorization.authorization_id, authorization.amount_minor, workflow.now())
-        await self._steps.checkpoint()
+            return None
 
     async def _reserve_stock(self) -> None:
         order = self._ctx.order
@@ -162,16 +166,8 @@ class Fulfilment:
                 "idempotency_key": keys.reauthorize(order.order_id, order.money.reauthorizations),
             }
         )
-        try:
-            authorization = await self._steps.step(
-                PaymentActivities.authorize_payment,
-                lambda: request,
-                ends_order=True,
-                lost=lambda: order.record_payment(PaymentState.UNCONFIRMED, workflow.now(), "the gateway's answer was lost"),
-            )
-        except ActivityError as error:
-            self._cancel_for(error, CancelReason.DECLINED)
-        else:
+        authorization = await self._hold(request)
+        if authorization is not None:
             order.record_reauthorization(authorization.authorization_id, authorization.amount_minor, workflow.now())
         await self._steps.checkpoint()
 
