@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from pydantic import BaseModel
+from temporalio.service import RPCError
 
 from domain.audit import audit, unknown_orders
 from domain.audit_facts import OrderFacts, Rule, Violation
@@ -22,6 +23,8 @@ from starter.client import OrdersClient
 # step ahead of another (a message filed just before the order records it sent). A violation counts
 # only if a second reading, this much later, still shows it.
 SECOND_LOOK = timedelta(seconds=1)
+# How long the second look waits for the steps in flight of the orders the first look doubted.
+SETTLE = timedelta(seconds=120)
 
 
 class AuditReport(BaseModel):
@@ -53,9 +56,27 @@ async def run_audit(settings: Settings, *, second_look: timedelta = SECOND_LOOK)
     if not first:
         return AuditReport.of(seen, [])
     await asyncio.sleep(second_look.total_seconds())
+    await _settled(orders, {v.order_id for v in first if v.order_id})
     seen, second = await _look(orders, settings)
     before = {(v.order_id, v.rule) for v in first}
     return AuditReport.of(seen, [v for v in second if (v.order_id, v.rule) in before])
+
+
+async def _settled(orders: OrdersClient, order_ids: set[str]) -> None:
+    """Wait (up to SETTLE) until no step of these orders is in flight: a step whose worker died is
+    retried only after its timeout (a mail after 45 s), and until its answer is in, the order's view
+    may rightly trail a store (the mailbox has the message, the view has not recorded it sent)."""
+    deadline = asyncio.get_running_loop().time() + SETTLE.total_seconds()
+    for order_id in sorted(order_ids):
+        handle = orders.handle(order_id)
+        while asyncio.get_running_loop().time() < deadline:
+            try:
+                described = await handle.describe()
+            except RPCError:
+                break  # an order the server does not know: the second look says so
+            if not described.raw_description.pending_activities:
+                break
+            await asyncio.sleep(0.5)
 
 
 async def _look(orders: OrdersClient, settings: Settings) -> tuple[list[Seen], list[Violation]]:
