@@ -10,6 +10,7 @@ from domain.lifecycle import MOVES, TERMINAL, OrderStatus, Problem, StockState, 
 from domain.lines import LineState
 from domain.payment import PaymentState, PaymentView
 from domain.placement import PlaceOrder
+from domain.policy import Policy
 from domain.requests import (
     CancellationOutcome,
     CancellationRecord,
@@ -272,6 +273,12 @@ class Order(PaymentView):
     def record_authorization(self, authorization_id: str, amount_minor: int, at: datetime) -> None:
         self.move(OrderStatus.PAYMENT_AUTHORIZED, at, f"{self.told(amount_minor)} held")
         self.money.hold(authorization_id, amount_minor, at)
+
+    def hold_lapsing(self, policy: Policy, now: datetime) -> bool:
+        """The card hold lapses before (or too near) capture, after a long window or a long review:
+        a new hold is asked for first, so that nothing is captured against a lapsed one."""
+        expires = self.money.hold_expires_at(policy.authorization_valid_for)
+        return expires is not None and now >= expires - policy.reauthorize_before_expiry
 
     def record_hold_expired(self, at: datetime) -> None:
         self.money.expire()

@@ -142,18 +142,12 @@ class Fulfilment:
 
     async def _capture_payment(self) -> None:
         order = self._ctx.order
-        if self._hold_lapsing() and workflow.patched(patches.REAUTHORIZE_LAPSED_HOLD):
+        if order.hold_lapsing(self._ctx.policy, workflow.now()) and workflow.patched(patches.REAUTHORIZE_LAPSED_HOLD):
             await self._reauthorize()
         captured = await self._steps.step(PaymentActivities.capture_payment, self._capture)
         order.record_capture(captured, workflow.now())
         await self._reversal.give_back(surplus_money(order))
         await self._steps.checkpoint()
-
-    def _hold_lapsing(self) -> bool:
-        """The card hold lapses before (or too near) capture: a long window or a long review."""
-        policy = self._ctx.policy
-        expires = self._ctx.order.money.hold_expires_at(policy.authorization_valid_for)
-        return expires is not None and workflow.now() >= expires - policy.reauthorize_before_expiry
 
     async def _reauthorize(self) -> None:
         """Never capture against a lapsed hold: ask for a new one under a new key, for what capture

@@ -6,6 +6,8 @@ import pytest
 
 from domain.errors import InvariantViolation
 from domain.payment import Ledger, Payment, PaymentState
+from domain.policy import Policy
+from tests.unit.factories import Stage, order_at
 
 
 def held(amount_minor: int = 3000) -> Payment:
@@ -122,3 +124,13 @@ def test_only_an_uncaptured_hold_lapses() -> None:
     with pytest.raises(InvariantViolation):
         payment.expire()
     assert payment.state is PaymentState.CAPTURED
+
+
+def test_an_order_asks_for_a_new_hold_from_the_margin_before_its_hold_lapses() -> None:
+    order = order_at(Stage.CONFIRMED)
+    policy = Policy()
+    assert order.money.authorized_at is not None
+    lapses = order.money.authorized_at + policy.authorization_valid_for
+
+    assert not order.hold_lapsing(policy, lapses - policy.reauthorize_before_expiry - timedelta(seconds=1))
+    assert order.hold_lapsing(policy, lapses - policy.reauthorize_before_expiry)
