@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from api.serve import keys_file
 from api.store import listed_keys
 from domain.access import Action, Role, role_for, role_to_cancel
 from domain.order import Order
@@ -37,7 +38,7 @@ class ApiRefused(CliError):
 
 def keys_of(settings: Settings) -> dict[Role, str]:
     """The demo keys the API wrote on its first start (var/api-keys.txt), by role."""
-    listing = Path(settings.var_dir) / "api-keys.txt"
+    listing = Path(keys_file(settings))
     try:
         keys = listed_keys(listing)
     except FileNotFoundError:

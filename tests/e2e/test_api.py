@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from api.store import listed_keys
+from domain.access import Role
 from domain.placement import OrderLine, PlaceOrder
 from domain.policy import Policy
 from starter.inputs import DEMO_ADDRESS
@@ -20,9 +22,8 @@ pytestmark = pytest.mark.e2e
 REFUND_FAILS_CARD = "pm_card_refundFail"  # pays, but every refund to it fails (sandbox.cards)
 
 
-def keys(system: System) -> dict[str, str]:
-    pairs = (line.split() for line in (system.settings.var_dir / "api-keys.txt").read_text().splitlines())
-    return {role: key for role, key in pairs}
+def keys(system: System) -> dict[Role, str]:
+    return listed_keys(system.settings.var_dir / "api-keys.txt")  # Role is a StrEnum: keys["storefront"] works
 
 
 def as_(key: str, **headers: str) -> dict[str, str]:
