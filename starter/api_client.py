@@ -65,6 +65,10 @@ class ApiOrdersClient:
     async def opened(cls, settings: Settings) -> AsyncIterator["ApiOrdersClient"]:
         keys = keys_of(settings)
         async with httpx.AsyncClient(base_url=settings.api_url, timeout=HTTP_TIMEOUT) as http:
+            try:  # one line now, rather than every scenario failing on it
+                await http.get("/healthz")
+            except httpx.TransportError as error:
+                raise ApiUnreachable(settings.api_url) from error
             yield cls(http, keys)
 
     async def place(self, command: PlaceOrder) -> str:
