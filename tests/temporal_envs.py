@@ -7,6 +7,7 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from starter.system import REPORTED_PROBLEMS
 from workflows import search
 
 BIN = Path(sys.executable).parent
@@ -18,6 +19,7 @@ async def local_server() -> WorkflowEnvironment:
         data_converter=pydantic_data_converter,
         dev_server_existing_path=str(BIN / "temporal"),
         search_attributes=list(search.ALL),
+        dev_server_extra_args=["--dynamic-config-value", f"{REPORTED_PROBLEMS}=2"],
     )
 
 

@@ -23,18 +23,23 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from temporalio.runtime import LogForwardingConfig, LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
+from temporalio.service import RPCError
 
 from runtime.settings import Settings
 from starter import readiness
+from starter.client import OrdersClient
+from starter.errors import CliError
 from starter.load.figures import OrderResult
 from starter.load.load import LoadPlan, run_plan, with_verdict
 from starter.load.plugs import clear_faults, set_faults
 from starter.processes import Child
+from starter.repair import repair, stuck_orders
 from starter.run import supervisor_log
 from starter.supervisor import Backoff, Supervisor
 from starter.system import System, isolated_settings
 
 CHAOS_BACKOFF = Backoff(first=timedelta(seconds=1), cap=timedelta(seconds=4))
+REPAIR_EVERY = timedelta(seconds=20)
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class ChaosPlan:
     kill_server: bool
     errors: float  # share of calls to each stand-in endpoint that fail
     lost: float  # share whose answer is lost after the work is done
+    repair_every: timedelta | None = REPAIR_EVERY  # None: orders stuck on nondeterminism stay stuck
 
 
 class Chaos:
@@ -74,6 +80,20 @@ class Chaos:
             if running is not None:
                 self.kill(running, f"every {every.total_seconds():g}s")
 
+    async def repair_stuck(self, settings: Settings, every: timedelta) -> None:
+        """Every `every`, what an operator would do with `orders repair`: reset each order stuck on a
+        nondeterminism error (starter.repair says how a killed worker can leave one so)."""
+        while True:
+            await asyncio.sleep(every.total_seconds())
+            try:
+                client = (await OrdersClient.connect(settings)).client
+                for workflow_id in await stuck_orders(client):
+                    done = await repair(client, workflow_id)
+                    if done.new_run_id is not None:
+                        self.say(f"repaired {workflow_id}: redid the task completed at event {done.reset_to} ({done.problem})")
+            except (CliError, RPCError) as error:  # the server is down for a moment: the next round tries again
+                self.say(f"repair round skipped: {error}")
+
     async def kill_server_when(self, server: Child, half: asyncio.Event) -> None:
         await half.wait()
         self.kill(server, "once, mid-run; the supervisor restarts it on the same database")
@@ -84,6 +104,7 @@ class Chaos:
             "worker_kills": sum(w.startswith("SIGKILL worker-") for w in said),
             "server_kills": sum(w.startswith("SIGKILL temporal") for w in said),
             "restarts": sum(" is up again " in w for w in said),
+            "repairs": sum(w.startswith("repaired ") for w in said),
         }
 
 
@@ -135,6 +156,8 @@ async def chaos_on(settings: Settings, plan: ChaosPlan, console: Console) -> dic
             monkeys = []
             if plan.kill_every is not None:
                 monkeys.append(group.create_task(chaos.kill_workers(system.workers, plan.kill_every)))
+            if plan.repair_every is not None:
+                monkeys.append(group.create_task(chaos.repair_stuck(settings, plan.repair_every)))
             if plan.kill_server:
                 server = next(child for child in system.children if child.name == "temporal")
                 monkeys.append(group.create_task(chaos.kill_server_when(server, half)))

@@ -86,6 +86,9 @@ def chaos(
     kill_server: Annotated[bool, typer.Option(help="SIGKILL the Temporal server once, mid-run")] = True,
     errors: Annotated[float, typer.Option("--errors", min=0, max=1, help="share of calls each stand-in fails")] = 0.1,
     lost: Annotated[float, typer.Option("--lost", min=0, max=1, help="share of answers each stand-in loses")] = 0.05,
+    repair: Annotated[
+        bool, typer.Option(help="every 20 s, reset orders stuck on a nondeterminism error, as `orders repair` does")
+    ] = True,
     directory: Annotated[
         Path | None, typer.Option("--dir", help="the system's data and logs (default: var/chaos-<time>)")
     ] = None,
@@ -98,9 +101,10 @@ def chaos(
     chosen = plan(orders, rate, concurrency, mix, seed, patience)
 
     async def act() -> None:
-        from starter.load.chaos import ChaosPlan, run_chaos
+        from starter.load.chaos import REPAIR_EVERY, ChaosPlan, run_chaos
 
-        figures = await run_chaos(ChaosPlan(chosen, root, workers, every, kill_server, errors, lost), console)
+        repairs = REPAIR_EVERY if repair else None
+        figures = await run_chaos(ChaosPlan(chosen, root, workers, every, kill_server, errors, lost, repairs), console)
         report(figures, json, console)
 
     guarded(act)

@@ -1,0 +1,121 @@
+"""Repairing orders stuck on a nondeterminism error: reset each to do again the first workflow
+task the current code does not replay, so the order goes on from there.
+
+An order is stuck when a worker cannot replay its history: every new workflow task fails the
+same way, and the order waits forever. A deploy that changed workflow code without a patch does
+that; so does a race we saw in the chaos run (SDK 1.35): a query served by a worker that did not
+have the order cached applied a signal that arrived after the order's last workflow task, and
+that worker then took the next task with the signal already applied. The order's commands then
+followed from the signals in two activations, while a replay delivers them in one, so a later
+worker could not replay the history (see README, "Repairing a stuck order").
+
+A reset starts a new run that does a chosen workflow task of the old one again, keeping the
+history before it and applying again the signals and updates that came after (Temporal's
+default). Resetting to an earlier task would be wrong: a scan the carrier sent while the label
+was being bought would be applied again before the label exists, and be ignored. The steps
+done after that point run again under the same idempotency keys, so the third parties answer
+for what they already did: no cent, unit or message twice.
+"""
+
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
+from temporalio.client import Client, WorkflowHistory
+from temporalio.worker import Replayer
+
+from workflows.order import OrderWorkflow
+
+Workflows = Sequence[type]  # the workflow code to replay with: the code the workers run
+
+# The running orders whose workflow task failed so (Temporal sets the system search attribute).
+STUCK = (
+    "ExecutionStatus = 'Running'"
+    " AND TemporalReportedProblems IN ('cause=WorkflowTaskFailedCauseNonDeterministicError')"
+)
+
+
+@dataclass(frozen=True)
+class Repair:
+    workflow_id: str
+    run_id: str
+    reset_to: int | None  # the completion of the task the new run does again; None: nothing to repair
+    problem: str
+    new_run_id: str | None = None
+
+
+async def stuck_orders(client: Client, workflow_type: str = "OrderWorkflow") -> list[str]:
+    """The ids of the order workflows whose last workflow task failed on nondeterminism."""
+    query = f"WorkflowType = '{workflow_type}' AND {STUCK}"
+    return [execution.id async for execution in client.list_workflows(query)]
+
+
+async def diverging_task(client: Client, history: WorkflowHistory, workflows: Workflows) -> tuple[int | None, str]:
+    """The completion event of the first workflow task whose commands the current code does not
+    emit again, and the replay failure; (None, "") when the whole history replays."""
+    replayer = Replayer(workflows=workflows, data_converter=client.data_converter)
+
+    async def failure(events: list) -> str:
+        replayed = await replayer.replay_workflow(WorkflowHistory(history.workflow_id, events), raise_on_replay_failure=False)
+        return "" if replayed.replay_failure is None else str(replayed.replay_failure)
+
+    events = list(history.events)
+    problem = await failure(events)
+    if not problem:
+        return None, ""
+    completions = [i for i, event in enumerate(events) if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED]
+    # Task k's prefix holds its commands and what arrived before the next task started; once a
+    # prefix fails, every longer one does, so the first failing task is found by bisection.
+    good, bad = -1, len(completions) - 1  # the task at `good` replays (-1: none yet); the one at `bad` does not
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        if await failure(events[: _end_of_task(events, completions[middle])]):
+            bad = middle
+        else:
+            good = middle
+    return events[completions[bad]].event_id, problem
+
+
+def _end_of_task(events: list, completed: int) -> int:
+    """The index just past the events that follow the task completed at `completed`, up to the next task's start."""
+    for index in range(completed + 1, len(events)):
+        if events[index].event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+            return index
+    return len(events)
+
+
+async def repair(
+    client: Client, workflow_id: str, *, dry_run: bool = False, workflows: Workflows = (OrderWorkflow,)
+) -> Repair:
+    """Find the first workflow task of the order's current run that the current code does not
+    replay, and reset the run to do that task again (unless `dry_run`): the new run keeps every
+    event before the task started, so the task sees at once all that had arrived by then, as a
+    replay does. Resetting the same run at the same point twice is one reset (the request id is
+    derived from both)."""
+    handle = client.get_workflow_handle(workflow_id)
+    run_id = (await handle.describe()).run_id
+    history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+    reset_to, problem = await diverging_task(client, history, workflows)
+    found = Repair(workflow_id, run_id, reset_to, _told(problem))
+    if reset_to is None or dry_run:
+        return found
+    reset = await client.workflow_service.reset_workflow_execution(
+        ResetWorkflowExecutionRequest(
+            namespace=client.namespace,
+            workflow_execution=WorkflowExecution(workflow_id=workflow_id, run_id=run_id),
+            reason=f"orders repair: the task completed at event {reset_to} does not replay: {found.problem}"[:1000],
+            workflow_task_finish_event_id=reset_to,
+            request_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"orders-repair:{workflow_id}:{run_id}:{reset_to}")),
+        )
+    )
+    return Repair(workflow_id, run_id, reset_to, found.problem, reset.run_id)
+
+
+def _told(failure: str) -> str:
+    """The core's message from a replay failure (which wraps it in a Debug dump of the failure)."""
+    message = re.search(r'message: "((?:[^"\\]|\\.)*)"', failure)
+    return message.group(1) if message else failure.splitlines()[0] if failure else ""
