@@ -60,6 +60,7 @@ CONTINUE_AS_NEW = "continue-as-new"
 BOUNDED_REQUESTS = "bounded-requests"
 VOID_LABEL_OF_UNSCANNED_PARCEL = "void-label-of-unscanned-parcel"
 REAUTHORIZE_LAPSED_HOLD = "reauthorize-lapsed-hold"
+ORDER_EVENTS = "order-events"
 
 REGISTER = _register(
     Patch(RESEND_AFTER_LOST_ANSWER, date(2026, 11, 27),
@@ -86,4 +87,6 @@ REGISTER = _register(
           "an intercept the carrier refuses as nothing to intercept voids the label and takes the parcel back"),
     Patch(REAUTHORIZE_LAPSED_HOLD, date(2026, 12, 5),
           "a card hold lapsing before capture is replaced by a new one, or the order is cancelled DECLINED"),
+    Patch(ORDER_EVENTS, date(2026, 12, 5),
+          "an order placed with event subscribers hands its events to an OrderEventsWorkflow (webhooks out)"),
 )
