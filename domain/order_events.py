@@ -48,6 +48,11 @@ class OrderEvent(BaseModel):
     data: dict[str, Any]
 
 
+def events_workflow_id(order_id: str) -> str:
+    """The id of the workflow that delivers the order's events (one per order)."""
+    return f"order-events-{order_id}"
+
+
 def event_id(order_id: str, index: int) -> str:
     return f"{order_id}:{index}"
 

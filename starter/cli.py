@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from runtime.settings import Settings
-from starter import order_commands, staff_commands, view_commands
+from starter import order_commands, staff_commands, view_commands, webhook_commands
 from starter.audit.command import audit
 from starter.client import OrdersClient
 from starter.console import out
@@ -111,3 +111,4 @@ for command in (order_commands.event, order_commands.mail):
 app.command()(audit)
 app.command()(load)
 app.command()(chaos)
+app.add_typer(webhook_commands.app, name="webhooks")

@@ -14,10 +14,10 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 with workflow.unsafe.imports_passed_through():
     from domain.event_delivery import SubscriberProgress
     from domain.order import Order
-    from domain.order_events import events_since
+    from domain.order_events import events_since, events_workflow_id
     from domain.placement import PlaceOrder
     from workflows import patches
-    from workflows.order_events import EventBatch, OrderEventsStart, OrderEventsWorkflow, events_workflow_id
+    from workflows.order_events import EventBatch, OrderEventsStart, OrderEventsWorkflow
 
 
 class EventsHandedOver(BaseModel):

@@ -19,10 +19,6 @@ _ATTEMPT_TIMEOUT = timedelta(seconds=30)
 _ONE_ATTEMPT = RetryPolicy(maximum_attempts=1)
 
 
-def events_workflow_id(order_id: str) -> str:
-    return f"order-events-{order_id}"
-
-
 class EventBatch(BaseModel):
     """Events the order recorded since its last batch; `closed` once the order's workflow has ended."""
 
