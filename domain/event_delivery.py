@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
+from domain.order_events import OrderEvent, event_index
+
 FIRST_RETRY = timedelta(seconds=10)
 LONGEST_RETRY = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(days=3)
@@ -56,3 +58,45 @@ class SubscriberProgress(BaseModel):
     def resume(self) -> None:
         """An operator asks for a try now: the failures so far no longer count towards giving up."""
         self.failures, self.failing_since, self.retry_at, self.dead = 0, None, None, False
+
+
+class Deliveries(BaseModel):
+    """One order's events not yet taken by every subscriber, and each subscriber's progress through them
+    (the OrderEventsWorkflow's state, carried whole into its next run)."""
+
+    order_id: str
+    subscribers: list[SubscriberProgress]
+    events: list[OrderEvent] = []
+    offset: int = 0  # how many of the order's events came before events[0] (every subscriber took those)
+    closed: bool = False  # the order's workflow has ended: no event will follow
+    events_per_run: int = 2_000  # a run of the delivery workflow continues as new past this many history events
+
+    @property
+    def total(self) -> int:
+        return self.offset + len(self.events)
+
+    def add(self, events: list[OrderEvent], closed: bool) -> None:
+        """Take the order's newer events; one sent again (the order was reset) is known by its place and dropped."""
+        last = max((event_index(event) for event in self.events), default=-1)
+        for event in events:
+            if event_index(event) > last:
+                self.events.append(event)
+                last = event_index(event)
+        self.closed = self.closed or closed
+
+    def next_for(self, progress: SubscriberProgress) -> OrderEvent | None:
+        return self.events[progress.delivered - self.offset] if progress.delivered < self.total else None
+
+    @property
+    def finished(self) -> bool:
+        """The order has ended and every subscriber took every event."""
+        return self.closed and all(progress.delivered == self.total for progress in self.subscribers)
+
+    def failing(self) -> list[str]:
+        """The subscribers whose deliveries fail (or were given up on), by name."""
+        return sorted(progress.name for progress in self.subscribers if progress.failing or progress.dead)
+
+    def trim(self) -> None:
+        """Forget the events every subscriber took, so a run carries only what is still to deliver."""
+        taken = min((progress.delivered for progress in self.subscribers), default=self.total)
+        self.events, self.offset = self.events[taken - self.offset :], taken

@@ -12,12 +12,12 @@ from temporalio import workflow
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.event_delivery import SubscriberProgress
+    from domain.event_delivery import Deliveries, SubscriberProgress
     from domain.order import Order
     from domain.order_events import events_since, events_workflow_id
     from domain.placement import PlaceOrder
     from workflows import patches
-    from workflows.order_events import EventBatch, OrderEventsStart, OrderEventsWorkflow
+    from workflows.order_events import EventBatch, OrderEventsWorkflow
 
 
 class EventsHandedOver(BaseModel):
@@ -89,7 +89,7 @@ class EventOutbox:
     async def _started_with(self, batch: EventBatch) -> bool:
         """Start the delivery with this batch as its input; False if it runs already (the order was
         reset), so the batch must be signalled: its events are known there by their ids."""
-        start = OrderEventsStart(
+        start = Deliveries(
             order_id=self._order.order_id,
             subscribers=[SubscriberProgress(name=name) for name in self._command.event_subscribers],
             events=batch.events,

@@ -10,8 +10,8 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.order_events import Delivery, OrderEventActivities
-    from domain.event_delivery import SubscriberProgress
-    from domain.order_events import OrderEvent, event_index
+    from domain.event_delivery import Deliveries, SubscriberProgress
+    from domain.order_events import OrderEvent
     from workflows.search import WEBHOOK_FAILING
 
 # One POST per attempt; the back-off between attempts is the workflow's, so that it can tell operators.
@@ -24,17 +24,6 @@ class EventBatch(BaseModel):
 
     events: list[OrderEvent] = []
     closed: bool = False
-
-
-class OrderEventsStart(BaseModel):
-    """A run's input: the subscribers' progress and the events not yet taken by all of them."""
-
-    order_id: str
-    subscribers: list[SubscriberProgress]
-    events: list[OrderEvent] = []
-    offset: int = 0  # how many of the order's events came before events[0] (taken by every subscriber)
-    closed: bool = False
-    events_per_run: int = 2_000
 
 
 @workflow.defn
@@ -51,60 +40,48 @@ class OrderEventsWorkflow:
     """
 
     @workflow.init
-    def __init__(self, start: OrderEventsStart) -> None:
+    def __init__(self, start: Deliveries) -> None:
         self._state = start
-        self._last_index = max((event_index(event) for event in start.events), default=-1)
         self._resumes: set[str] = set()
         self._stopping = False
         self._published: list[str] = []
 
     @workflow.run
-    async def run(self, start: OrderEventsStart) -> None:
+    async def run(self, start: Deliveries) -> None:
         state = self._state
         self._publish()
         loops = [asyncio.create_task(self._serve(progress)) for progress in state.subscribers]
-        await workflow.wait_condition(lambda: self._finished() or self._long())
+        await workflow.wait_condition(lambda: state.finished or self._long())
         self._stopping = True
         await asyncio.gather(*loops)
         await workflow.wait_condition(workflow.all_handlers_finished)
-        if self._finished():
+        if state.finished:
             return
-        taken = min(progress.delivered for progress in state.subscribers)
-        state.events, state.offset = state.events[taken - state.offset :], taken
+        state.trim()
         workflow.continue_as_new(state)
 
     @workflow.signal
     def add(self, batch: EventBatch) -> None:
-        """Events the order recorded since; one sent again (the order was reset) is known by its id and dropped."""
-        for event in batch.events:
-            if event_index(event) > self._last_index:
-                self._state.events.append(event)
-                self._last_index = event_index(event)
-        self._state.closed = self._state.closed or batch.closed
+        """Events the order recorded since its last batch."""
+        self._state.add(batch.events, batch.closed)
 
     @workflow.update
     def resume(self) -> list[str]:
         """Try every failing or dead subscriber again now; answers their names."""
-        failing = [progress.name for progress in self._state.subscribers if progress.failing or progress.dead]
+        failing = self._state.failing()
         self._resumes.update(failing)
         return failing
 
     @workflow.query
-    def progress(self) -> OrderEventsStart:
+    def progress(self) -> Deliveries:
         return self._state
-
-    def _total(self) -> int:
-        return self._state.offset + len(self._state.events)
-
-    def _finished(self) -> bool:
-        return self._state.closed and all(progress.delivered == self._total() for progress in self._state.subscribers)
 
     def _long(self) -> bool:
         info = workflow.info()
         return info.is_continue_as_new_suggested() or info.get_current_history_length() >= self._state.events_per_run
 
     def _due(self, progress: SubscriberProgress) -> bool:
-        if progress.dead or progress.delivered >= self._total():
+        if progress.dead or self._state.next_for(progress) is None:
             return False
         return progress.retry_at is None or workflow.now() >= progress.retry_at
 
@@ -129,7 +106,8 @@ class OrderEventsWorkflow:
                 await self._attempt(progress)
 
     async def _attempt(self, progress: SubscriberProgress) -> None:
-        event = self._state.events[progress.delivered - self._state.offset]
+        event = self._state.next_for(progress)
+        assert event is not None  # _due
         try:
             await workflow.execute_activity_method(
                 OrderEventActivities.deliver_order_event,
@@ -148,7 +126,7 @@ class OrderEventsWorkflow:
 
     def _publish(self) -> None:
         """WebhookFailing: the subscribers whose deliveries fail or were given up on, for operators to find."""
-        failing = sorted(progress.name for progress in self._state.subscribers if progress.failing or progress.dead)
+        failing = self._state.failing()
         if failing != self._published:
             workflow.upsert_search_attributes([WEBHOOK_FAILING.value_set(failing) if failing else WEBHOOK_FAILING.value_unset()])
             self._published = failing
