@@ -17,13 +17,16 @@ def test_subscribers_are_read_with_their_url_and_secret() -> None:
     assert (erp.name, erp.url, erp.secret) == ("erp", "https://erp.example/hooks", "whsec_0123456789")
 
 
+TWIN = '{"name": "a", "url": "http://x/1", "secret": "whsec_0123456789"}'
+
+
 @pytest.mark.parametrize(
     ("configured", "problem"),
     [
         ("erp=https://erp.example", "expected a JSON list"),
         ('[{"name": "erp", "url": "ftp://erp.example", "secret": "whsec_0123456789"}]', "0.url"),
         ('[{"name": "erp", "url": "https://erp.example", "secret": "short"}]', "0.secret"),
-        ('[{"name": "a", "url": "http://x/1", "secret": "whsec_0123456789"}, {"name": "a", "url": "http://x/2", "secret": "whsec_0123456789"}]', "name of its own"),
+        (f"[{TWIN}, {TWIN}]", "name of its own"),
     ],
 )
 def test_a_setting_that_cannot_be_read_says_why_in_one_line(configured: str, problem: str) -> None:
