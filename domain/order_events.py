@@ -48,9 +48,13 @@ class OrderEvent(BaseModel):
     data: dict[str, Any]
 
 
+EVENTS_WORKFLOW_PREFIX = "events-order-"
+
+
 def events_workflow_id(order_id: str) -> str:
-    """The id of the workflow that delivers the order's events (one per order)."""
-    return f"order-events-{order_id}"
+    """The id of the workflow that delivers the order's events (one per order). Not `order-...`: an order
+    whose id began with `events-` would have it as its own workflow's id."""
+    return f"{EVENTS_WORKFLOW_PREFIX}{order_id}"
 
 
 def event_id(order_id: str, index: int) -> str:

@@ -6,7 +6,7 @@ import typer
 from temporalio.client import WorkflowExecution
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.order_events import events_workflow_id
+from domain.order_events import EVENTS_WORKFLOW_PREFIX, events_workflow_id
 from runtime.settings import Settings
 from starter import inputs
 from starter.client import RPC_TIMEOUT, OrdersClient
@@ -30,7 +30,7 @@ def failing_query(subscriber: str | None) -> str:
 
 def _line(execution: WorkflowExecution) -> str:
     names = execution.typed_search_attributes.get(WEBHOOK_FAILING) or []
-    return f"{execution.id.removeprefix('order-events-')}\t{','.join(names)}"
+    return f"{execution.id.removeprefix(EVENTS_WORKFLOW_PREFIX)}\t{','.join(names)}"
 
 
 @app.command()

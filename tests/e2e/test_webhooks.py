@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from domain.order_events import events_since
+from domain.order_events import events_since, events_workflow_id
 from runtime.webhook_subscribers import receiver_stand_in
 from starter.scenarios import ScenarioResult, run_one
 from starter.scenarios.context import context
@@ -79,7 +79,8 @@ async def test_a_receiver_that_is_down_is_listed_and_resumed_by_operators(subscr
     async with context(settings) as ctx:
         run = ScenarioOrder(ctx, "webhook_down", window=timedelta(minutes=30))
         await run.place()
-        await until_visible(settings, failing_query("receiver") + f' AND WorkflowId="order-events-{run.order_id}"', 1, timeout=60)
+        this_order = f' AND WorkflowId="{events_workflow_id(run.order_id)}"'
+        await until_visible(settings, failing_query("receiver") + this_order, 1, timeout=60)
 
         listed = orders(settings, "webhooks", "failing")
         await told_failures(subscribed, down=False)
@@ -93,6 +94,6 @@ async def test_a_receiver_that_is_down_is_listed_and_resumed_by_operators(subscr
     assert f"{run.order_id}\treceiver" in listed.stdout.splitlines()
     assert resumed.returncode == 0 and resumed.stdout.strip() == "retrying now: receiver", resumed.stderr
     assert confirmed
-    await until_visible(settings, failing_query(None) + f' AND WorkflowId="order-events-{run.order_id}"', 0, timeout=30)
+    await until_visible(settings, failing_query(None) + this_order, 0, timeout=30)
     unknown = orders(settings, "webhooks", "resume", "no-such-order")
     assert unknown.returncode == 1 and unknown.stderr.count("\n") == 1 and "no event deliveries" in unknown.stderr
