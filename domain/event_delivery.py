@@ -96,6 +96,14 @@ class Deliveries(BaseModel):
         """The subscribers whose deliveries fail (or were given up on), by name."""
         return sorted(progress.name for progress in self.subscribers if progress.failing or progress.dead)
 
+    def resume_failing(self) -> list[str]:
+        """An operator's `resume`: every failing or given-up subscriber is tried again now; their names."""
+        resumed = self.failing()
+        for progress in self.subscribers:
+            if progress.name in resumed:
+                progress.resume()
+        return resumed
+
     def trim(self) -> None:
         """Forget the events every subscriber took, so a run carries only what is still to deliver."""
         taken = min((progress.delivered for progress in self.subscribers), default=self.total)

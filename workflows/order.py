@@ -97,7 +97,8 @@ class OrderWorkflow:
             if not ended_by_operator:
                 await self._answer_late_requests(continued)
         except ContinueAsNew as rested:
-            await workflow.wait_condition(workflow.all_handlers_finished)
+            # Events read meanwhile are handed over before the run ends: a signal in flight would be lost.
+            await workflow.wait_condition(lambda: workflow.all_handlers_finished() and ctx.events.is_empty())
             handed_over = Continued(
                 command=ctx.command,
                 order=self._order,

@@ -42,7 +42,6 @@ class OrderEventsWorkflow:
     @workflow.init
     def __init__(self, start: Deliveries) -> None:
         self._state = start
-        self._resumes: set[str] = set()
         self._stopping = False
         self._published: list[str] = []
 
@@ -68,9 +67,9 @@ class OrderEventsWorkflow:
     @workflow.update
     def resume(self) -> list[str]:
         """Try every failing or dead subscriber again now; answers their names."""
-        failing = self._state.failing()
-        self._resumes.update(failing)
-        return failing
+        resumed = self._state.resume_failing()
+        self._publish()
+        return resumed
 
     @workflow.query
     def progress(self) -> Deliveries:
@@ -91,18 +90,15 @@ class OrderEventsWorkflow:
             wait = max(wake - workflow.now(), timedelta(0)) if wake is not None else None
             try:
                 await workflow.wait_condition(
-                    lambda: self._stopping or progress.name in self._resumes or self._due(progress),
+                    lambda: self._stopping or self._due(progress),
                     timeout=wait or None,
                     timeout_summary=f"retry {progress.name}" if wait else None,
                 )
             except TimeoutError:
                 pass  # the back-off is over: _due says so now
-            if progress.name in self._resumes:
-                self._resumes.discard(progress.name)
-                progress.resume()
-            elif self._stopping:
+            if self._stopping:
                 return
-            elif self._due(progress):
+            if self._due(progress):
                 await self._attempt(progress)
 
     async def _attempt(self, progress: SubscriberProgress) -> None:

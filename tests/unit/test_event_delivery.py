@@ -109,3 +109,18 @@ def test_failing_names_the_subscribers_retrying_or_given_up_on() -> None:
     deliveries.subscribers[1].failed(T0, "down")
 
     assert deliveries.failing() == ["a", "c"]
+
+
+def test_resuming_tries_the_failing_and_given_up_subscribers_now_and_leaves_the_others() -> None:
+    deliveries = Deliveries(order_id="A1", subscribers=[SubscriberProgress(name=n) for n in ("a", "b", "c")])
+    deliveries.add([event(3)], closed=False)
+    a, b, c = deliveries.subscribers
+    a.failed(T0 - GIVE_UP_AFTER, "down"), a.failed(T0, "down")
+    b.failed(T0, "down")
+    c.succeeded()
+
+    resumed = deliveries.resume_failing()
+
+    assert resumed == ["a", "b"]
+    assert deliveries.failing() == []
+    assert all(p.retry_at is None and not p.dead for p in (a, b)) and c.delivered == 1
