@@ -13,8 +13,11 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.event_delivery import GIVE_UP_AFTER, Deliveries, SubscriberProgress
 from domain.lifecycle import OrderStatus
-from domain.order_events import OrderEvent, OrderEventType, event_id, events_workflow_id
-from tests.workflows.conftest import World, customer_cancel, world_on
+from domain.order import Order
+from domain.order_events import OrderEvent, OrderEventType, event_id, events_since, events_workflow_id
+from domain.requests import RequestedBy
+from tests.workflows.conftest import SHORT, World, customer_cancel, world_on
+from tests.workflows.test_continue_as_new import FEW_EVENTS, continued_from, eventually, flood_of_requests, run_id
 from workflows import patches
 from workflows.order import OrderWorkflow
 from workflows.order_events import EventBatch, OrderEventsWorkflow
@@ -135,3 +138,24 @@ async def test_an_order_without_subscribers_emits_nothing_for_events(world: Worl
     assert EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED not in history
     assert not any(patches.ORDER_EVENTS in marker for marker in await markers(world.client, f"order-{order_id}"))
     assert world.receivers.received == []
+
+
+async def test_an_order_continued_as_new_tells_every_event_once_across_its_runs(world: World) -> None:
+    policy = SHORT.model_copy(update={"events_per_run": FEW_EVENTS, "answer_period": timedelta(hours=1)})
+    handle = await world.place_confirmed(policy=policy, event_subscribers=["erp"])
+    first_run = await run_id(handle)
+    await handle.execute_update(OrderWorkflow.cancel, customer_cancel("first", requested_by=RequestedBy.CUSTOMER_SERVICE))
+    await eventually(handle, lambda o: o.status is OrderStatus.CANCELLED)
+
+    await flood_of_requests(handle, 60)
+    latest = await continued_from(handle, first_run)
+    await latest.execute_update(OrderWorkflow.cancel, customer_cancel("after-the-flood"))
+    order: Order = await latest.query(OrderWorkflow.status)
+    expected = [event.id for event in events_since(order, 0)]
+    await until("every event at erp", lambda: set(world.receivers.of("erp")) >= set(expected))
+    await latest.terminate("test done")
+    await world.client.get_workflow_handle(events_workflow_id(order.order_id)).terminate("test done")
+
+    assert world.receivers.of("erp") == expected  # in order, each once
+    assert expected.count(expected[-1]) == 1 and world.receivers.types[expected[-1]] == "order.cancellation_rejected"
+    assert sum(world.receivers.types[e] == "order.cancellation_rejected" for e in expected) == 61
