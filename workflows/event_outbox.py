@@ -9,7 +9,7 @@ import asyncio
 
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.exceptions import FailureError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
     from domain.event_delivery import Deliveries, SubscriberProgress
@@ -71,7 +71,11 @@ class EventOutbox:
             batch = EventBatch(events=events_since(self._order, self._cursor), closed=self._closing)
             self._cursor = len(timeline)
             if batch.events or (batch.closed and self._started):
-                await self._hand_over(batch)
+                try:
+                    await self._hand_over(batch)
+                except FailureError as error:
+                    # Never hold the order back for its events: the loss is left where operators look.
+                    workflow.logger.warning("order events %s not handed over: %s", [e.id for e in batch.events], error)
             self._sending = False
             if batch.closed:
                 self._closed = True
@@ -82,9 +86,14 @@ class EventOutbox:
             self._started = True
             if await self._started_with(batch):
                 return
-        await workflow.get_external_workflow_handle(events_workflow_id(self._order.order_id)).signal(
-            OrderEventsWorkflow.add, batch
-        )
+        try:
+            await workflow.get_external_workflow_handle(events_workflow_id(self._order.order_id)).signal(
+                OrderEventsWorkflow.add, batch
+            )
+        except FailureError:
+            # An operator ended the delivery: a new one takes this batch (subscribers know repeats by id).
+            if not await self._started_with(batch):
+                raise
 
     async def _started_with(self, batch: EventBatch) -> bool:
         """Start the delivery with this batch as its input; False if it runs already (the order was

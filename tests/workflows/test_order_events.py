@@ -159,3 +159,19 @@ async def test_an_order_continued_as_new_tells_every_event_once_across_its_runs(
     assert world.receivers.of("erp") == expected  # in order, each once
     assert expected.count(expected[-1]) == 1 and world.receivers.types[expected[-1]] == "order.cancellation_rejected"
     assert sum(world.receivers.types[e] == "order.cancellation_rejected" for e in expected) == 61
+
+
+async def test_an_order_whose_delivery_an_operator_terminated_still_ends_and_a_new_delivery_takes_its_events(
+    world: World,
+) -> None:
+    handle = await world.place_confirmed(event_subscribers=["erp"])
+    order_id = handle.id.removeprefix("order-")
+    await until("the confirmation at erp", lambda: len(world.receivers.of("erp")) == 1)
+    await world.client.get_workflow_handle(events_workflow_id(order_id)).terminate("operator")
+
+    await handle.execute_update(OrderWorkflow.cancel, customer_cancel())
+    order = await handle.result()
+    await world.client.get_workflow_handle(events_workflow_id(order_id)).result()
+
+    assert order.status is OrderStatus.CANCELLED
+    assert [world.receivers.types[e] for e in world.receivers.of("erp")] == ["order.confirmed", "order.cancelled"]
