@@ -15,6 +15,10 @@ class CardDeclined(BusinessFailure):
     """The issuer refused the authorization; `code` is the decline code."""
 
 
+# The gateway's code for a capture on a hold that lapsed: the order needs a new hold.
+HOLD_LAPSED = "charge_expired_for_capture"
+
+
 class PaymentRefused(BusinessFailure):
     """The gateway refused a capture, void or refund (for example, more than was captured)."""
 

@@ -94,3 +94,9 @@ def demo_keys(store: ApiStore, listing: Path) -> bool:
     listing.touch(mode=0o600)
     listing.write_text("".join(lines))
     return True
+
+
+def listed_keys(listing: Path) -> dict[Role, str]:
+    """The keys `demo_keys` wrote to `listing`, by role (for clients on the same machine: the scenarios)."""
+    pairs = (line.split(maxsplit=1) for line in listing.read_text().splitlines() if line.strip())
+    return {Role(role): key.strip() for role, key in pairs}

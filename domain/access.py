@@ -63,3 +63,25 @@ def authorize_cancellation(role: Role, request: CancellationRequest) -> None:
         raise Forbidden(f"the {role.value} role cancels only with requested_by={acts_as.value}")
     if role is Role.FRAUD and request.reason is not CancelReason.FRAUD:
         raise Forbidden("the fraud role cancels only with reason FRAUD")
+
+
+# The least a caller needs to be, first: a client acting for others picks the first role that may act.
+_LEAST_FIRST = (Role.STOREFRONT, Role.SUPPORT, Role.FRAUD, Role.CARRIER, Role.ADMIN)
+
+
+def role_for(action: Action) -> Role:
+    """The narrowest role that may `action` (an admin only where no other may)."""
+    return next(role for role in _LEAST_FIRST if action in _GRANTS[role])
+
+
+def role_to_cancel(request: CancellationRequest) -> Role:
+    """The role whose key may send `request`: the one that stands for its requester, else an admin."""
+    return next(role for role in _LEAST_FIRST if _may_cancel(role, request))
+
+
+def _may_cancel(role: Role, request: CancellationRequest) -> bool:
+    try:
+        authorize_cancellation(role, request)
+    except Forbidden:
+        return False
+    return True

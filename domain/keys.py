@@ -44,6 +44,14 @@ def forward_retry(order_id: str, activity: str, refusals: int) -> str:
     return f"{idempotency_key(order_id, activity)}-retry-{refusals}"
 
 
+def capture(order_id: str, reauthorizations: int) -> str:
+    """The capture's key: on the first hold the forward step's; on a renewed hold a new one, as a
+    capture the gateway refused for a lapsed hold has that refusal stored under the first key."""
+    if reauthorizations == 0:
+        return forward(order_id, "capture_payment")
+    return idempotency_key(order_id, f"capture-on-reauthorization-{reauthorizations}")
+
+
 def reauthorize(order_id: str, reauthorization: int) -> str:
     """A new hold asked for after the order's earlier one lapsed (the first is 1)."""
     return idempotency_key(order_id, f"reauthorize-{reauthorization}")

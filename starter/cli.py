@@ -12,6 +12,7 @@ from starter.console import out
 from starter.errors import CliError
 from starter.guard import OrdersApp, guarded
 from starter.load.command import chaos, load
+from starter.order_service import Via
 
 app = OrdersApp(
     help="Order lifecycle on Temporal. Start everything with `orders run` (or `make run`).",
@@ -20,6 +21,9 @@ app = OrdersApp(
     add_completion=False,
 )
 
+# How the scenarios reach the orders: `--via api` sends every step the API offers with role keys.
+ScenariosVia = Annotated[Via, typer.Option("--via", help="the scenarios drive the orders through Temporal or the HTTP API")]
+
 
 @app.command()
 def run(
@@ -27,6 +31,7 @@ def run(
     faults: Annotated[
         str | None, typer.Option("--faults", help="faults the stand-ins inject, e.g. '*:error=0.1,lost=0.05' (README)")
     ] = None,
+    via: ScenariosVia = Via.TEMPORAL,
 ) -> None:
     """Start Temporal, the sandbox and the workers; run the scenario suite; serve until Ctrl-C, restarting any that dies."""
     from starter.faults import checked_spec, configured_faults
@@ -36,7 +41,7 @@ def run(
         chosen = {"faults": checked_spec(faults)} if faults is not None else {}
         settings = Settings().model_copy(update=chosen)
         configured_faults(settings)  # a bad ORDERS_FAULTS is one line now, not a sandbox that cannot start
-        await run_system(settings, workers=workers)
+        await run_system(settings, workers=workers, via=via)
 
     guarded(act)
 
@@ -83,6 +88,7 @@ def api() -> None:
 def scenario(
     names: Annotated[list[str] | None, typer.Argument(help="scenarios to run")] = None,
     all_: Annotated[bool, typer.Option("--all", help="run every scenario")] = False,
+    via: ScenariosVia = Via.TEMPORAL,
 ) -> None:
     """Run scenarios against the running system; exits 1 if any fails."""
     from starter.scenarios import SCENARIOS, run_suite_with
@@ -95,7 +101,7 @@ def scenario(
             raise CliError(f"name a scenario or pass --all: {', '.join(SCENARIOS)}")
         if unknown:
             raise CliError(f"unknown scenario {unknown[0]!r}: use one of {', '.join(SCENARIOS)}")
-        if not await run_suite_with(Settings(), chosen, out):
+        if not await run_suite_with(Settings(), chosen, out, via):
             raise typer.Exit(1)
 
     guarded(act)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from temporalio.client import Client, WorkflowExecution, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -14,7 +14,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from domain import keys, story
 from domain.order import Order
 from domain.payment_method import check_payment_token
-from domain.placement import PlaceOrder
+from domain.placement import Identifier, PlaceOrder
 from domain.requests import CancellationOutcome, CancellationRequest, CancellationReview, Resolution
 from domain.shipment import ShipmentEvent
 from runtime.client_config import SOURCE, ClientConfigError, address_setting, client_config
@@ -25,6 +25,7 @@ from runtime.webhook_subscribers import parse_subscribers
 from starter.client_errors import translated
 from starter.connect_errors import connect_failure
 from starter.errors import BadSetting, CliError, OrderBusy, OrderExists
+from starter.polling import wait_for_order
 from workflows.search import CUSTOMER_ID, ORDER_STATUS
 
 # The contract with workflows/order.py, by name, so the command line needs no workflow code.
@@ -38,6 +39,8 @@ BUSY_FIRST_WAIT = 0.05
 BUSY_LONGEST_WAIT = 2.0
 
 R = TypeVar("R")
+# A customer id is quoted into a visibility query: only one that cannot end the quotes.
+_IDENTIFIER = TypeAdapter(Identifier)
 
 
 def workflow_id(order_id: str) -> str:
@@ -165,22 +168,16 @@ class OrdersClient:
         async with translated(order_id, self.address):
             return await self.handle(order_id).query("status", result_type=Order, rpc_timeout=RPC_TIMEOUT)
 
-    async def list(self, status: str | None = None, *, attention: bool = False, limit: int = 50) -> list[OrderSummary]:
+    async def list(
+        self, status: str | None = None, *, attention: bool = False, customer: str | None = None, limit: int = 50
+    ) -> list[OrderSummary]:
         query = f'WorkflowType="{WORKFLOW}"' + (f' AND OrderStatus="{status}"' if status else "")
         query += " AND NeedsAttention=true" if attention else ""
+        query += f' AND CustomerId="{_IDENTIFIER.validate_python(customer)}"' if customer else ""
         return [summary(execution) async for execution in self.client.list_workflows(query, limit=limit)]
 
     async def wait_for(
         self, order_id: str, predicate: Callable[[Order], bool], *, timeout: timedelta = timedelta(seconds=30)
     ) -> Order:
         """Poll the status query until `predicate` holds; TimeoutError names the last state seen."""
-        deadline = time.monotonic() + timeout.total_seconds()
-        delay = 0.05
-        while True:
-            order = await self.status(order_id)
-            if predicate(order):
-                return order
-            if time.monotonic() >= deadline:
-                raise TimeoutError(f"order {order_id} still {order.status} after {timeout.total_seconds():.0f}s")
-            await asyncio.sleep(delay)
-            delay = min(delay * 1.5, 0.5)
+        return await wait_for_order(self.status, order_id, predicate, timeout)

@@ -2,6 +2,7 @@
 
 import errno
 import os
+import random
 import socket
 import subprocess
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -47,10 +48,32 @@ def port_free(host: str, port: int) -> bool:
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    """A port nobody listens on right now (for tests that run a second system beside the first)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
+    """A port nobody listens on right now (for tests that run a second system beside the first).
+
+    Chosen below the kernel's ephemeral range: a port from bind(0) is one the kernel also hands out
+    as the local end of outgoing connections and to servers that ask for any port (the Temporal dev
+    server's internal services), so it could be taken again before our child binds it (seen: the
+    API exited with 'address already in use'). Each port is handed out once per process.
+    """
+    low, _ = _ephemeral_range()
+    while True:
+        port = _picker.randrange(_LOWEST_PICKED, low)
+        if port not in _handed_out and port_free(host, port):
+            _handed_out.add(port)
+            return port
+
+
+_LOWEST_PICKED = 10_000
+_handed_out: set[int] = set()
+_picker = random.Random()  # its own, so a test that seeds the global generator cannot make two runs pick alike
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32_768, 60_999  # Linux's default
 
 
 # Whether a child is ready: it answers (the server takes calls, the worker polls), not merely runs.

@@ -11,12 +11,15 @@ from runtime.logs import configure_logging
 from runtime.settings import Settings
 from runtime.webhook_subscribers import receiver_stand_in
 from starter.console import out
+from starter.order_service import Via
 from starter.scenarios import SCENARIOS, run_suite_with
 from starter.supervisor import Supervisor
 from starter.system import System
 
 
-async def run_system(settings: Settings, console: Console | None = None, *, workers: int = 1) -> None:
+async def run_system(
+    settings: Settings, console: Console | None = None, *, workers: int = 1, via: Via = Via.TEMPORAL
+) -> None:
     """What `make run` does: start, show how to use it, prove it with the scenarios, serve until stopped.
 
     From the start until Ctrl-C (or SIGTERM) the supervisor starts again any child that dies, so a
@@ -35,7 +38,7 @@ async def run_system(settings: Settings, console: Console | None = None, *, work
         async with system, asyncio.TaskGroup() as group:
             group.create_task(Supervisor(system.children, say=console.print).run(stop))
             print_guide(console, system)
-            passed = await run_suite_with(settings, list(SCENARIOS), console)
+            passed = await run_suite_with(settings, list(SCENARIOS), console, via)
             if not passed:
                 logs = f"{settings.var_dir}/worker-*.log"
                 console.print(f"[red]some scenarios failed[/red]: see the table above and {logs}")

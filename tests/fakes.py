@@ -21,6 +21,7 @@ from activities.carrier_http import CarrierRefused
 from activities.inventory import OutOfStock, ReleaseStock, ReserveStock, RestockReturned, ShipStock
 from activities.order_events_http import DeliveryRefused
 from activities.payment import (
+    HOLD_LAPSED,
     AlreadyCaptured,
     Authorization,
     AuthorizePayment,
@@ -28,6 +29,7 @@ from activities.payment import (
     CardDeclined,
     FollowRefund,
     IssueStoreCredit,
+    PaymentRefused,
     Refund,
     RefundPayment,
     RefundStatus,
@@ -80,6 +82,7 @@ class FakePaymentGateway:
     refunds_settle: bool = True  # False: refunds stay pending, as a slow bank's do
     credit_lost: bool = False  # every store credit is given, but its answer is lost on the way back
     decline_renewals: bool = False  # the card declines a new hold asked for after the first lapsed
+    lapse_first_hold: bool = False  # the first hold lapsed sooner than the policy expects: capturing it is refused
 
     def _once(self, key: str) -> bool:
         self.calls[key] += 1
@@ -105,6 +108,8 @@ class FakePaymentGateway:
             await self.capture_gate.pass_through()
         if self.capture_down:
             raise ConnectionError("gateway unreachable")
+        if self.lapse_first_hold and request.authorization_id == f"pi_{request.order_id}":
+            raise PaymentRefused("The authorization on this card expired before it was captured.", code=HOLD_LAPSED)
         if self._once(request.idempotency_key):
             self.captured[request.authorization_id] = request.amount_minor
         if self.capture_lost:

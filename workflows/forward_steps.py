@@ -44,10 +44,12 @@ class ForwardSteps:
         profile: options.Profile = options.THIRD_PARTY,
         *,
         ends_order: bool = False,
+        hands_back: Callable[[ActivityError], bool] = lambda _: False,
         lost: Callable[[], None] = lambda: None,
     ) -> Result:
         """A forward step: requests arriving meanwhile wait for its result; one that cannot be
-        done waits for a person (unless its refusal ends the order, like a declined card).
+        done waits for a person (unless its refusal ends the order, like a declined card, or is
+        one the caller `hands_back` says it handles itself: the error is raised to it).
         `build` makes the step's argument, again for a try after the third party said no;
         `lost` records that the step may have been done although its answer was lost."""
         name = activity.__name__
@@ -59,7 +61,7 @@ class ForwardSteps:
                     return await self._ctx.call(activity, argument, profile)
             except ActivityError as error:
                 problem, refused = describe(error)
-                if refused and ends_order:
+                if refused and (ends_order or hands_back(error)):
                     raise
                 # The answer was lost, not the call: the third party may have done it.
                 resend = not refused and workflow.patched(patches.RESEND_AFTER_LOST_ANSWER)

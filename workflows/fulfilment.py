@@ -9,7 +9,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.carrier import CarrierActivities, CreateShipment
     from activities.inventory import InventoryActivities, ReserveStock, ShipStock, StockLine
     from activities.mail import MailActivities
-    from activities.payment import Authorization, AuthorizePayment, CapturePayment, PaymentActivities
+    from activities.payment import HOLD_LAPSED, Authorization, AuthorizePayment, CapturePayment, PaymentActivities
     from domain import keys, messages
     from domain.cancellation import surplus_money, surplus_units
     from domain.lifecycle import OrderStatus, StockState
@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.forward_steps import ForwardSteps
     from workflows.inbox import Inbox
     from workflows.reversal import Reversal
-    from workflows.step_failures import describe
+    from workflows.step_failures import describe, refused_with
 
 
 class Fulfilment:
@@ -144,10 +144,21 @@ class Fulfilment:
         order = self._ctx.order
         if order.hold_lapsing(self._ctx.policy, workflow.now()) and workflow.patched(patches.REAUTHORIZE_LAPSED_HOLD):
             await self._reauthorize()
-        captured = await self._steps.step(PaymentActivities.capture_payment, self._capture)
+        try:
+            captured = await self._steps.step(
+                PaymentActivities.capture_payment, self._capture, hands_back=self._gateway_lapsed_the_hold
+            )
+        except ActivityError:
+            # The gateway let the hold lapse sooner than the policy expects: renew it and capture on the new one.
+            await self._reauthorize()
+            captured = await self._steps.step(PaymentActivities.capture_payment, self._capture)
         order.record_capture(captured, workflow.now())
         await self._reversal.give_back(surplus_money(order))
         await self._steps.checkpoint()
+
+    @staticmethod
+    def _gateway_lapsed_the_hold(error: ActivityError) -> bool:
+        return refused_with(error, HOLD_LAPSED) and workflow.patched(patches.RENEW_HOLD_THE_GATEWAY_LAPSED)
 
     async def _reauthorize(self) -> None:
         """Never capture against a lapsed hold: ask for a new one under a new key, for what capture
@@ -188,7 +199,7 @@ class Fulfilment:
             order_id=order.order_id,
             authorization_id=order.authorization_id,
             amount_minor=order.capturable_minor,
-            idempotency_key=keys.forward(order.order_id, "capture_payment"),
+            idempotency_key=keys.capture(order.order_id, order.money.reauthorizations),
         )
 
     def _label(self) -> CreateShipment:

@@ -60,6 +60,7 @@ CONTINUE_AS_NEW = "continue-as-new"
 BOUNDED_REQUESTS = "bounded-requests"
 VOID_LABEL_OF_UNSCANNED_PARCEL = "void-label-of-unscanned-parcel"
 REAUTHORIZE_LAPSED_HOLD = "reauthorize-lapsed-hold"
+RENEW_HOLD_THE_GATEWAY_LAPSED = "renew-hold-the-gateway-lapsed"
 ORDER_EVENTS = "order-events"
 
 REGISTER = _register(
@@ -87,6 +88,8 @@ REGISTER = _register(
           "an intercept the carrier refuses as nothing to intercept voids the label and takes the parcel back"),
     Patch(REAUTHORIZE_LAPSED_HOLD, date(2026, 12, 5),
           "a card hold lapsing before capture is replaced by a new one, or the order is cancelled DECLINED"),
+    Patch(RENEW_HOLD_THE_GATEWAY_LAPSED, date(2026, 12, 5),
+          "a capture the gateway refuses because the hold lapsed early renews the hold instead of asking a person"),
     Patch(ORDER_EVENTS, date(2026, 12, 5),
           "an order placed with event subscribers hands its events to an OrderEventsWorkflow (webhooks out)"),
 )

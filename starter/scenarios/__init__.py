@@ -13,8 +13,9 @@ from rich.console import Console
 
 from runtime.settings import Settings
 from starter import render
+from starter.order_service import Via
 from starter.scenarios import channels, forward, partial, pickup, refunds, review, stages
-from starter.scenarios.context import Context, context, track_orders
+from starter.scenarios.context import Context, context, track
 from starter.scenarios.kit import Failed
 
 Scenario = Callable[[Context], Awaitable[str]]
@@ -58,11 +59,12 @@ class ScenarioResult:
     detail: str
     seconds: float
     order_ids: tuple[str, ...] = ()
+    temporal_steps: tuple[str, ...] = ()  # run over the API, the steps that went to Temporal instead
 
 
 async def run_one(ctx: Context, name: str) -> ScenarioResult:
     started = time.monotonic()
-    placed = track_orders()
+    trace = track()
     try:
         detail = await asyncio.wait_for(SCENARIOS[name](ctx), SCENARIO_TIMEOUT)
         passed = True
@@ -72,7 +74,8 @@ async def run_one(ctx: Context, name: str) -> ScenarioResult:
         passed, detail = False, f"did not finish within {SCENARIO_TIMEOUT:.0f}s"
     except Exception as error:  # noqa: BLE001 - one broken scenario must not hide the others' results
         passed, detail = False, f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
-    return ScenarioResult(name, passed, detail, time.monotonic() - started, tuple(placed))
+    seconds = time.monotonic() - started
+    return ScenarioResult(name, passed, detail, seconds, tuple(trace.order_ids), tuple(trace.temporal_steps))
 
 
 async def run_suite(ctx: Context, names: Sequence[str] | None = None) -> list[ScenarioResult]:
@@ -81,9 +84,12 @@ async def run_suite(ctx: Context, names: Sequence[str] | None = None) -> list[Sc
     return list(await asyncio.gather(*(run_one(ctx, name) for name in chosen)))
 
 
-async def run_suite_with(settings: Settings, names: Sequence[str] | None, console: Console) -> bool:
-    """Connect to the system `settings` describe, run the suite, print its table; True when all passed."""
-    async with context(settings) as ctx:
+async def run_suite_with(
+    settings: Settings, names: Sequence[str] | None, console: Console, via: Via = Via.TEMPORAL
+) -> bool:
+    """Connect to the system `settings` describe, run the suite `via` Temporal or the API, print its table;
+    True when all passed."""
+    async with context(settings, via) as ctx:
         results = await run_suite(ctx, names)
     console.print(render.scenarios(results))
     return all(result.passed for result in results)

@@ -9,6 +9,10 @@ from starter.scenarios.checks import expect
 from starter.scenarios.context import Context
 from starter.scenarios.endings import expect_refunded, expect_voided
 
+# The channels only Temporal offers: a system that can only signal, and an operator's cancel in Temporal.
+SIGNAL = "cancel by signal"
+CANCEL_REQUEST = "Temporal cancel request"
+
 
 async def duplicate_cancel(ctx: Context) -> str:
     # After capture, so that a second answer acted upon would show as a second refund.
@@ -17,7 +21,7 @@ async def duplicate_cancel(ctx: Context) -> str:
 
     first = await run.cancel(request)
     again = await run.cancel(request)
-    await ctx.orders.signal_cancel(run.order_id, request)
+    await ctx.temporal_only(SIGNAL).signal_cancel(run.order_id, request)
     order = await run.until_status(OrderStatus.CANCELLED)
 
     expect(first.outcome is Verdict.ACCEPTED, f"first outcome {first.outcome} {first.reason_code}")
@@ -31,7 +35,7 @@ async def cancel_by_signal(ctx: Context) -> str:
     run = await order_at(ctx, "cancel_by_signal", INSIDE_WINDOW)
     request = run.request(by=INSIDE_WINDOW.by)
 
-    await ctx.orders.signal_cancel(run.order_id, request)
+    await ctx.temporal_only(SIGNAL).signal_cancel(run.order_id, request)
     order = await run.until_status(OrderStatus.CANCELLED)
 
     record = order.cancellation(request.request_id)
@@ -57,7 +61,7 @@ async def two_concurrent_cancels(ctx: Context) -> str:
 async def temporal_cancel_request(ctx: Context) -> str:
     run = await order_at(ctx, "temporal_cancel_request", INSIDE_WINDOW)
 
-    await ctx.orders.temporal_cancel(run.order_id)
+    await ctx.temporal_only(CANCEL_REQUEST).temporal_cancel(run.order_id)
     order = await run.until_status(OrderStatus.CANCELLED)
 
     by = [c.requested_by for c in order.cancellations]

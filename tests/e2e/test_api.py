@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from api.store import listed_keys
+from domain.access import Role
 from domain.placement import OrderLine, PlaceOrder
 from domain.policy import Policy
 from starter.inputs import DEMO_ADDRESS
@@ -20,9 +22,8 @@ pytestmark = pytest.mark.e2e
 REFUND_FAILS_CARD = "pm_card_refundFail"  # pays, but every refund to it fails (sandbox.cards)
 
 
-def keys(system: System) -> dict[str, str]:
-    pairs = (line.split() for line in (system.settings.var_dir / "api-keys.txt").read_text().splitlines())
-    return {role: key for role, key in pairs}
+def keys(system: System) -> dict[Role, str]:
+    return listed_keys(system.settings.var_dir / "api-keys.txt")  # Role is a StrEnum: keys["storefront"] works
 
 
 def as_(key: str, **headers: str) -> dict[str, str]:
@@ -75,17 +76,22 @@ async def test_a_customer_request_reviewed_by_support_cancels_and_refusals_leave
     carrier = await http.post(f"/orders/{order_id}/cancellations", json=request, headers=as_(key["carrier"]))
     untouched = await view(http, system, order_id)
     asked = await http.post(f"/orders/{order_id}/cancellations", json=request, headers=as_(key["storefront"]))
-    reviewed = await http.post(
-        f"/orders/{order_id}/reviews",
-        json={"request_id": request["request_id"], "decision": "APPROVE", "reviewer": "agent-7"},
-        headers=as_(key["support"]),
-    )
+    review = {"request_id": request["request_id"], "decision": "APPROVE", "reviewer": "agent-7"}
+    refused_reviews = [
+        await http.post(f"/orders/{order_id}/reviews", json=review, headers=headers)
+        for headers in ({}, as_("ord_support_forged"), as_(key["storefront"]), as_(key["fraud"]))
+    ]
+    still_pending = await view(http, system, order_id)
+    reviewed = await http.post(f"/orders/{order_id}/reviews", json=review, headers=as_(key["support"]))
     cancelled = await until_status(http, system, order_id, "CANCELLED")
 
     assert placed.status_code == 201, placed.text
     assert [unauthenticated.status_code, forbidden.status_code, carrier.status_code] == [401, 403, 403]
     assert (untouched["status"], untouched["cancellations"]) == ("CONFIRMED", [])
     assert (asked.status_code, asked.json()["outcome"]) == (200, "PENDING_REVIEW")
+    assert [answer.status_code for answer in refused_reviews] == [401, 401, 403, 403]
+    pending = still_pending["cancellations"][0]
+    assert (still_pending["status"], pending["outcome"], pending["reviewed_by"]) == ("CONFIRMED", "PENDING_REVIEW", None)
     assert (reviewed.status_code, reviewed.json()["outcome"]) == (200, "ACCEPTED")
     assert cancelled["cancellations"][0]["reviewed_by"] == "agent-7"
 
@@ -107,6 +113,11 @@ async def test_support_finds_an_order_needing_attention_and_resolves_it_with_sto
         f"/orders/{order_id}/resolutions", json={"action": "REFUND_TO_STORE_CREDIT", "by": "shop"},
         headers=as_(key["storefront"]),
     )
+    fraud_cancels_for_the_customer = await http.post(
+        f"/orders/{order_id}/cancellations", json={"request_id": f"f-{order_id}", "reason": "CUSTOMER", "requested_by": "system"},
+        headers=as_(key["fraud"]),
+    )
+    still_stuck = await view(http, system, order_id)
     resolved = await http.post(
         f"/orders/{order_id}/resolutions", json={"action": "REFUND_TO_STORE_CREDIT", "by": "agent-7"},
         headers=as_(key["support"]),
@@ -116,7 +127,10 @@ async def test_support_finds_an_order_needing_attention_and_resolves_it_with_sto
     assert accepted.json()["outcome"] == "ACCEPTED"
     assert "REFUND_TO_STORE_CREDIT" in str(stuck["attention"])
     assert listed
-    assert storefront_resolves.status_code == 403
+    assert [storefront_resolves.status_code, fraud_cancels_for_the_customer.status_code] == [403, 403]
+    assert (still_stuck["status"], [c["request_id"] for c in still_stuck["cancellations"]]) == (
+        "NEEDS_ATTENTION", [request["request_id"]]
+    )
     assert resolved.status_code == 200, resolved.text
     assert cancelled["store_credit_minor"] == 1250
 

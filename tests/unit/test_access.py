@@ -2,7 +2,7 @@
 
 import pytest
 
-from domain.access import Action, Forbidden, Role, authorize, authorize_cancellation
+from domain.access import Action, Forbidden, Role, authorize, authorize_cancellation, role_for, role_to_cancel
 from domain.requests import CancellationRequest, CancelReason, RequestedBy
 
 
@@ -59,3 +59,29 @@ def test_a_fraud_check_cancels_as_the_system_for_fraud_only():
 def test_an_admin_cancels_as_anyone():
     for requested_by in RequestedBy:
         authorize_cancellation(Role.ADMIN, request(requested_by, CancelReason.OTHER))
+
+
+@pytest.mark.parametrize(
+    ("action", "role"),
+    [(Action.PLACE, Role.STOREFRONT), (Action.VIEW, Role.STOREFRONT), (Action.LIST, Role.SUPPORT),
+     (Action.REVIEW, Role.SUPPORT), (Action.RESOLVE, Role.SUPPORT), (Action.CARRIER_WEBHOOK, Role.CARRIER),
+     (Action.REPORT_EVENT, Role.ADMIN)],
+)
+def test_a_client_acting_for_others_uses_the_narrowest_role_allowed(action: Action, role: Role):
+    assert role_for(action) is role
+
+
+@pytest.mark.parametrize(
+    ("requested_by", "reason", "role"),
+    [(RequestedBy.CUSTOMER, CancelReason.CUSTOMER, Role.STOREFRONT),
+     (RequestedBy.CUSTOMER_SERVICE, CancelReason.STAFF, Role.SUPPORT),
+     (RequestedBy.SYSTEM, CancelReason.FRAUD, Role.FRAUD),
+     (RequestedBy.SYSTEM, CancelReason.INVENTORY, Role.ADMIN)],
+)
+def test_a_cancellation_is_sent_with_the_key_of_the_party_it_stands_for(
+    requested_by: RequestedBy, reason: CancelReason, role: Role
+):
+    chosen = role_to_cancel(request(requested_by, reason))
+
+    assert chosen is role
+    authorize_cancellation(chosen, request(requested_by, reason))
