@@ -60,6 +60,13 @@ class SubscriberProgress(BaseModel):
         self.failures, self.failing_since, self.retry_at, self.dead = 0, None, None, False
 
 
+def told(progress: SubscriberProgress) -> str:
+    """One subscriber's failing as an operator reads it: given up or retrying, since when, and why."""
+    since = progress.failing_since.isoformat(timespec="seconds") if progress.failing_since else "?"
+    state = "gave up" if progress.dead else f"retrying ({progress.failures} failures)"
+    return f"{progress.name} {state} since {since}: {progress.last_error}"
+
+
 class Deliveries(BaseModel):
     """One order's events not yet taken by every subscriber, and each subscriber's progress through them
     (the OrderEventsWorkflow's state, carried whole into its next run)."""

@@ -91,7 +91,8 @@ async def test_a_receiver_that_is_down_is_listed_and_resumed_by_operators(subscr
         return {event["id"] for event in await received(subscribed)} >= set(confirmed)
 
     await until(confirmation_arrived, what="the confirmation after resume", timeout=20)  # well before the next retry
-    assert f"{run.order_id}\treceiver" in listed.stdout.splitlines()
+    (line,) = [line for line in listed.stdout.splitlines() if line.startswith(f"{run.order_id}\treceiver\t")]
+    assert "receiver retrying" in line and "HTTP 503" in line
     assert resumed.returncode == 0 and resumed.stdout.strip() == "retrying now: receiver", resumed.stderr
     assert confirmed
     await until_visible(settings, failing_query(None) + this_order, 0, timeout=30)

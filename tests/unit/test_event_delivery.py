@@ -4,7 +4,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.event_delivery import FIRST_RETRY, GIVE_UP_AFTER, LONGEST_RETRY, Deliveries, SubscriberProgress, retry_delay
+from domain.event_delivery import (
+    FIRST_RETRY,
+    GIVE_UP_AFTER,
+    LONGEST_RETRY,
+    Deliveries,
+    SubscriberProgress,
+    retry_delay,
+    told,
+)
 from domain.order_events import OrderEvent, OrderEventType, event_id
 
 T0 = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
@@ -124,3 +132,13 @@ def test_resuming_tries_the_failing_and_given_up_subscribers_now_and_leaves_the_
     assert resumed == ["a", "b"]
     assert deliveries.failing() == []
     assert all(p.retry_at is None and not p.dead for p in (a, b)) and c.delivered == 1
+
+
+def test_operators_read_whether_a_subscriber_is_retried_or_given_up_since_when_and_why() -> None:
+    retrying, given_up = SubscriberProgress(name="erp"), SubscriberProgress(name="crm")
+    retrying.failed(T0, "erp: HTTP 503")
+    given_up.failed(T0 - GIVE_UP_AFTER, "crm: no answer")
+    given_up.failed(T0, "crm: no answer")
+
+    assert told(retrying) == "erp retrying (1 failures) since 2026-12-05T09:00:00+00:00: erp: HTTP 503"
+    assert told(given_up) == "crm gave up since 2026-12-02T09:00:00+00:00: crm: no answer"
