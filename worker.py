@@ -18,6 +18,8 @@ from activities.inventory_faults import FaultyInventoryStore
 from activities.inventory_sql import SqlInventoryStore
 from activities.mail import MailActivities
 from activities.mail_smtp import SmtpMailer
+from activities.order_events import OrderEventActivities
+from activities.order_events_http import HttpEventReceivers
 from activities.payment import PaymentActivities
 from activities.payment_http import HttpPaymentGateway
 from runtime.activity_retries import LogRetriedSuccesses
@@ -26,10 +28,12 @@ from runtime.metrics import MetricsPortUnavailable, metrics_address, worker_runt
 from runtime.order_gauges import keep_order_gauges
 from runtime.settings import Settings
 from runtime.temporal import connect, register_search_attributes
+from runtime.webhook_subscribers import parse_subscribers
 from starter.errors import BadSetting
 from starter.faults import configured_faults
 from workflows import search
 from workflows.order import OrderWorkflow
+from workflows.order_events import OrderEventsWorkflow
 
 log = structlog.get_logger("worker")
 
@@ -75,8 +79,13 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     # Only when asked: the wrapper draws for every operation, and the worker reads faults at start only.
     store = FaultyInventoryStore(inventory, faults) if faults.table.fault("inventory").active else inventory
     try:
-        async with httpx.AsyncClient(base_url=settings.sandbox_url, timeout=10) as http:
+        async with (
+            httpx.AsyncClient(base_url=settings.sandbox_url, timeout=10) as http,
+            httpx.AsyncClient(timeout=10) as webhooks,
+        ):
+            subscribers = parse_subscribers(settings.webhook_subscribers)
             activities = activity_methods(
+                OrderEventActivities(HttpEventReceivers(subscribers, webhooks)),
                 PaymentActivities(HttpPaymentGateway(http)),
                 InventoryActivities(store),
                 CarrierActivities(HttpCarrier(http)),
@@ -85,7 +94,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
             worker = Worker(
                 client,
                 task_queue=settings.task_queue,
-                workflows=[OrderWorkflow],
+                workflows=[OrderWorkflow, OrderEventsWorkflow],
                 activities=activities,
                 graceful_shutdown_timeout=timedelta(seconds=10),
                 interceptors=[LogRetriedSuccesses()],

@@ -53,6 +53,9 @@ class PlaceOrder(Strict):
     currency: Currency
     payment_method: str = Field(min_length=1, max_length=64, description="the gateway's token for the card (pm_...)")
     policy: Policy = Policy()
+    # Names of the systems told of this order's events (runtime.webhook_subscribers), stamped by the
+    # placing client from its settings; none: the order emits nothing for events.
+    event_subscribers: list[str] = []
 
     @field_validator("lines")
     @classmethod

@@ -3,8 +3,10 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from runtime.webhook_subscribers import parse_subscribers
 
 
 class Settings(BaseSettings):
@@ -53,6 +55,14 @@ class Settings(BaseSettings):
     # The carrier signs its webhooks with it (sandbox.carrier_webhook) and the API checks them; a
     # demo value, so that `make run` works as cloned: set your own anywhere but on your machine.
     carrier_webhook_secret: str = "whsec_carrier_demo"
+    # Who is told of order events, with the secret each POST is signed with: runtime.webhook_subscribers.
+    webhook_subscribers: str = ""
+
+    @field_validator("webhook_subscribers")
+    @classmethod
+    def _subscribers_readable(cls, configured: str) -> str:
+        parse_subscribers(configured)
+        return configured
 
     @property
     def api_url(self) -> str:

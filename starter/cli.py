@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from runtime.settings import Settings
-from starter import order_commands, staff_commands, view_commands
+from starter import order_commands, staff_commands, view_commands, webhook_commands
 from starter.audit.command import audit
 from starter.client import OrdersClient
 from starter.console import out
@@ -119,3 +119,4 @@ app.command()(audit)
 app.command()(load)
 app.command()(chaos)
 app.command("repair")(repair_orders)
+app.add_typer(webhook_commands.app, name="webhooks")

@@ -2,7 +2,7 @@
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -21,6 +21,7 @@ from runtime.client_config import SOURCE, ClientConfigError, address_setting, cl
 from runtime.codec import CodecKeyError
 from runtime.settings import Settings
 from runtime.temporal import connect
+from runtime.webhook_subscribers import parse_subscribers
 from starter.client_errors import translated
 from starter.connect_errors import connect_failure
 from starter.errors import BadSetting, CliError, OrderBusy, OrderExists
@@ -69,10 +70,14 @@ def summary(execution: WorkflowExecution) -> OrderSummary:
 class OrdersClient:
     """Orders as workflows: place, cancel, review, resolve, inspect, report shipment scans, wait for a state."""
 
-    def __init__(self, client: Client, *, task_queue: str = "orders", address: str = "") -> None:
+    def __init__(
+        self, client: Client, *, task_queue: str = "orders", address: str = "", event_subscribers: Sequence[str] = ()
+    ) -> None:
         self.client = client
         self.address = address
         self._task_queue = task_queue
+        # Stamped on every order placed, so the order knows (without reading any setting) whom to tell.
+        self.event_subscribers = list(event_subscribers)
 
     @classmethod
     async def connect(cls, settings: Settings) -> "OrdersClient":
@@ -88,7 +93,8 @@ class OrdersClient:
             raise connect_failure(config, error) from error
         except ValueError as error:  # the SDK's "invalid target URL": not an address at all
             raise BadSetting(f"{address_setting(settings)} {config['target_host']!r}", str(error)) from None
-        return cls(client, task_queue=settings.task_queue, address=config["target_host"])
+        subscribers = [subscriber.name for subscriber in parse_subscribers(settings.webhook_subscribers)]
+        return cls(client, task_queue=settings.task_queue, address=config["target_host"], event_subscribers=subscribers)
 
     def handle(self, order_id: str) -> WorkflowHandle:
         return self.client.get_workflow_handle(workflow_id(order_id))
@@ -98,6 +104,7 @@ class OrdersClient:
             check_payment_token(command.payment_method)  # also for callers that built a PlaceOrder, not a NewOrder
         except ValueError as error:
             raise CliError(f"invalid order: payment_method: {error}") from None
+        command = command.model_copy(update={"event_subscribers": self.event_subscribers})
         # Set at start so `orders list` finds the order before its first workflow task runs.
         attributes = TypedSearchAttributes(
             [SearchAttributePair(ORDER_STATUS, "PLACED"), SearchAttributePair(CUSTOMER_ID, command.customer_id)]

@@ -29,8 +29,11 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.worker import Replayer
 
 from workflows.order import OrderWorkflow
+from workflows.order_events import OrderEventsWorkflow
 
 Workflows = Sequence[type]  # the workflow code to replay with: the code the workers run
+OURS: Workflows = (OrderWorkflow, OrderEventsWorkflow)
+OUR_TYPES = tuple(workflow.__name__ for workflow in OURS)  # each is registered under its class name
 
 # The running orders whose workflow task failed so (Temporal sets the system search attribute).
 STUCK = (
@@ -48,9 +51,10 @@ class Repair:
     new_run_id: str | None = None
 
 
-async def stuck_orders(client: Client, workflow_type: str = "OrderWorkflow") -> list[str]:
-    """The ids of the order workflows whose last workflow task failed on nondeterminism."""
-    query = f"WorkflowType = '{workflow_type}' AND {STUCK}"
+async def stuck_orders(client: Client, types: Sequence[str] = OUR_TYPES) -> list[str]:
+    """The ids of our workflows (orders and their event deliveries) whose last workflow task failed on nondeterminism."""
+    named = ", ".join(f"'{name}'" for name in types)
+    query = f"WorkflowType IN ({named}) AND {STUCK}"
     return [execution.id async for execution in client.list_workflows(query)]
 
 
@@ -89,7 +93,7 @@ def _end_of_task(events: list, completed: int) -> int:
 
 
 async def repair(
-    client: Client, workflow_id: str, *, dry_run: bool = False, workflows: Workflows = (OrderWorkflow,)
+    client: Client, workflow_id: str, *, dry_run: bool = False, workflows: Workflows = OURS
 ) -> Repair:
     """Find the first workflow task of the order's current run that the current code does not
     replay, and reset the run to do that task again (unless `dry_run`): the new run keeps every

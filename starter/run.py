@@ -9,6 +9,7 @@ from rich.console import Console
 
 from runtime.logs import configure_logging
 from runtime.settings import Settings
+from runtime.webhook_subscribers import receiver_stand_in
 from starter.console import out
 from starter.order_service import Via
 from starter.scenarios import SCENARIOS, run_suite_with
@@ -27,6 +28,8 @@ async def run_system(
     console = console or out
     # Everything here talks to the dev server it starts, whatever TEMPORAL_* or a profile name.
     settings = settings.model_copy(update={"temporal_profiles": False})
+    if not settings.webhook_subscribers:  # order events go to the receiver stand-in (sandbox.receiver)
+        settings = settings.model_copy(update={"webhook_subscribers": receiver_stand_in(settings.sandbox_url)})
     system = System(settings, workers=workers)
     system.check_ports()
     console.print(f"starting Temporal, the sandbox, the API and {plural(workers, 'worker')} (logs in {settings.var_dir}/) ...")

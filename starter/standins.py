@@ -13,10 +13,12 @@ import uvicorn
 from activities.inventory_sql import SqlInventoryStore
 from runtime.logs import configure_logging
 from runtime.settings import Settings
+from runtime.webhook_subscribers import parse_subscribers
 from sandbox.app import create_app
 from sandbox.carrier_events import Forwarder
 from sandbox.carrier_webhook import CarrierWebhook
 from sandbox.mailbox import Mailbox, mail_router, smtp_controller
+from sandbox.receiver import install_receiver
 from starter.errors import CliError, SandboxUnreachable
 from starter.faults import configured_faults
 
@@ -61,6 +63,7 @@ async def serve(settings: Settings) -> None:
     await seed_demo_stock(settings)
     mailbox = Mailbox(mailbox_db_url(settings))
     app = create_app(sandbox_db_url(settings), extra_routers=[mail_router(mailbox)], faults=faults)
+    install_receiver(app, parse_subscribers(settings.webhook_subscribers))
     url = urlsplit(settings.sandbox_url)
     server = _Server(uvicorn.Config(app, host=url.hostname or "127.0.0.1", port=url.port or 80, log_config=None))
     loop = asyncio.get_running_loop()

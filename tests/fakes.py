@@ -19,6 +19,7 @@ from activities.carrier import (
 )
 from activities.carrier_http import CarrierRefused
 from activities.inventory import OutOfStock, ReleaseStock, ReserveStock, RestockReturned, ShipStock
+from activities.order_events_http import DeliveryRefused
 from activities.payment import (
     HOLD_LAPSED,
     AlreadyCaptured,
@@ -36,6 +37,7 @@ from activities.payment import (
     VoidAuthorization,
 )
 from domain.messages import CustomerMessage
+from domain.order_events import OrderEvent
 
 DECLINED_CARD = "pm_card_chargeDeclined"
 FAILING_REFUND_CARD = "pm_card_refundFail"  # Stripe's test card whose refunds fail after a while
@@ -283,3 +285,22 @@ class FakeMailer:
 
     def kinds(self, order_id: str) -> list[str]:
         return [m.kind.value for m in self.messages if m.order_id == order_id]
+
+
+@dataclass
+class FakeEventReceivers:
+    """Subscribers to order events: refuses for those `down`, keeps (subscriber, event id) for the others, repeats included."""
+
+    down: set[str] = field(default_factory=set)
+    received: list[tuple[str, str]] = field(default_factory=list)
+    types: dict[str, str] = field(default_factory=dict)
+
+    async def deliver(self, subscriber: str, event: OrderEvent) -> None:
+        if subscriber in self.down:
+            raise DeliveryRefused(f"{subscriber}: HTTP 503")
+        self.received.append((subscriber, event.id))
+        self.types[event.id] = event.type.value
+
+    def of(self, subscriber: str) -> list[str]:
+        """The event ids this subscriber took, in the order it took them."""
+        return [event_id for name, event_id in self.received if name == subscriber]

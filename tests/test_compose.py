@@ -157,10 +157,10 @@ def test_api_reaches_temporal_listens_on_all_interfaces_and_takes_the_carriers_w
 
 def test_setup_registers_every_search_attribute_the_workflows_use(compose):
     script = compose["services"]["temporal-setup"]["command"][0]
-    registered = dict(re.findall(r"(\w+)=(Keyword|Bool|Int|Double|Datetime|Text)\b", script))
+    registered = dict(re.findall(r"(\w+)=(KeywordList|Keyword|Bool|Int|Double|Datetime|Text)\b", script))
 
     for key in SEARCH_ATTRIBUTES:
-        expected = key.indexed_value_type.name.title()
+        expected = key.indexed_value_type.name.title().replace("_", "")  # KEYWORD_LIST: KeywordList
         assert registered.get(key.name) == expected, key.name
     assert registered.get("NeedsAttention") == "Bool"
 

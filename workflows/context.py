@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.placement import PlaceOrder
     from workflows import options
     from workflows.continuation import Continuation, Rest
+    from workflows.event_outbox import EventOutbox, EventsHandedOver
     from workflows.metrics import OrderMetrics
     from workflows.outbox import Outbox
     from workflows.search import Publisher
@@ -38,7 +39,12 @@ class OrderContext:
     """
 
     def __init__(
-        self, command: PlaceOrder, order: Order, on_temporal_cancel: Callable[[], None], quiet: Callable[[], bool]
+        self,
+        command: PlaceOrder,
+        order: Order,
+        on_temporal_cancel: Callable[[], None],
+        quiet: Callable[[], bool],
+        events: EventsHandedOver | None = None,
     ) -> None:
         self.command = command
         self.policy = command.policy
@@ -48,6 +54,7 @@ class OrderContext:
         self._publisher = Publisher(order)
         self._continuation = Continuation(command.policy, lambda: quiet() and self.posted_all)
         self._metrics = OrderMetrics(order)
+        self.events = EventOutbox(command, order, events)
 
     async def call(
         self,
@@ -113,12 +120,13 @@ class OrderContext:
 
     @property
     def posted_all(self) -> bool:
-        """Every notice posted has gone out (or been recorded as undeliverable)."""
-        return self._outbox.is_empty()
+        """Every notice posted has gone out (or been recorded as undeliverable), every order event is handed over."""
+        return self._outbox.is_empty() and self.events.is_empty()
 
     def publish(self) -> None:
         """Make the order's search attributes tell what the order now is (upserting only what changed),
         and count for the metrics what is new."""
+        self.events.watch()
         self._publisher.publish()
         workflow.set_current_details(story.current(self.order))
         self.measure()

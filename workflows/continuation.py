@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.placement import PlaceOrder
     from domain.policy import Policy
     from workflows import patches
+    from workflows.event_outbox import EventsHandedOver
 
 
 class Rest(StrEnum):
@@ -62,6 +63,7 @@ class Continued(BaseModel):
     rest: Rest
     deadline: datetime | None
     cancelled_by_temporal: bool = False
+    events: EventsHandedOver | None = None  # None from a run before order events, or of an order without them
 
 
 class ContinueAsNew(Exception):

@@ -70,7 +70,8 @@ class OrderWorkflow:
         continued, command = (start, start.command) if isinstance(start, Continued) else (None, start)
         self._order = order = continued.order if continued else Order.placed(command, workflow.now())
         self._cancelled_by_temporal = continued.cancelled_by_temporal if continued else False
-        self._ctx = ctx = OrderContext(command, order, self._on_temporal_cancel, self._quiet)
+        events = continued.events if continued else None
+        self._ctx = ctx = OrderContext(command, order, self._on_temporal_cancel, self._quiet, events)
         self._attention = Attention(ctx)
         self._reversal = Reversal(ctx, self._attention)
         self._inbox = Inbox(ctx, self._attention, self._reversal)
@@ -96,18 +97,21 @@ class OrderWorkflow:
             if not ended_by_operator:
                 await self._answer_late_requests(continued)
         except ContinueAsNew as rested:
-            await workflow.wait_condition(workflow.all_handlers_finished)
+            # Events read meanwhile are handed over before the run ends: a signal in flight would be lost.
+            await workflow.wait_condition(lambda: workflow.all_handlers_finished() and ctx.events.is_empty())
             handed_over = Continued(
                 command=ctx.command,
                 order=self._order,
                 rest=rested.rest,
                 deadline=rested.deadline,
                 cancelled_by_temporal=self._cancelled_by_temporal,
+                events=ctx.events.handed_over(),
             )
             events = workflow.info().get_current_history_length()
             workflow.logger.info("history of %s events: continuing as a new run at %s", events, rested.rest)
             workflow.continue_as_new(handed_over)
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await ctx.events.close()
         if ended_by_operator:
             raise asyncio.CancelledError("cancelled by a Temporal cancel request, compensated")
         return self._order

@@ -61,6 +61,7 @@ BOUNDED_REQUESTS = "bounded-requests"
 VOID_LABEL_OF_UNSCANNED_PARCEL = "void-label-of-unscanned-parcel"
 REAUTHORIZE_LAPSED_HOLD = "reauthorize-lapsed-hold"
 RENEW_HOLD_THE_GATEWAY_LAPSED = "renew-hold-the-gateway-lapsed"
+ORDER_EVENTS = "order-events"
 
 REGISTER = _register(
     Patch(RESEND_AFTER_LOST_ANSWER, date(2026, 11, 27),
@@ -89,4 +90,6 @@ REGISTER = _register(
           "a card hold lapsing before capture is replaced by a new one, or the order is cancelled DECLINED"),
     Patch(RENEW_HOLD_THE_GATEWAY_LAPSED, date(2026, 12, 5),
           "a capture the gateway refuses because the hold lapsed early renews the hold instead of asking a person"),
+    Patch(ORDER_EVENTS, date(2026, 12, 5),
+          "an order placed with event subscribers hands its events to an OrderEventsWorkflow (webhooks out)"),
 )

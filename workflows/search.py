@@ -16,7 +16,10 @@ NEEDS_ATTENTION = SearchAttributeKey.for_bool("NeedsAttention")
 # PENDING_REVIEW or INTERCEPT_REQUESTED while a request waits for a person or the carrier; unset otherwise.
 PENDING_CANCELLATION = SearchAttributeKey.for_keyword("PendingCancellation")
 
-ALL = (ORDER_STATUS, CUSTOMER_ID, CANCELLATION_REASON, NEEDS_ATTENTION, PENDING_CANCELLATION)
+# On an order's OrderEventsWorkflow: the subscribers its events fail to reach (workflows.order_events).
+WEBHOOK_FAILING = SearchAttributeKey.for_keyword_list("WebhookFailing")
+
+ALL = (ORDER_STATUS, CUSTOMER_ID, CANCELLATION_REASON, NEEDS_ATTENTION, PENDING_CANCELLATION, WEBHOOK_FAILING)
 
 
 class Publisher:

@@ -48,7 +48,9 @@ class PatientOrdersClient(OrdersClient):
     (its round trip as the caller sees it, retries included) per order in `update_seconds`."""
 
     def __init__(self, orders: OrdersClient, patience: timedelta) -> None:
-        super().__init__(orders.client, task_queue=orders._task_queue, address=orders.address)
+        super().__init__(
+            orders.client, task_queue=orders._task_queue, address=orders.address, event_subscribers=orders.event_subscribers
+        )
         self.patience = patience
         self.update_seconds: dict[str, list[float]] = {}
 

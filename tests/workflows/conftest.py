@@ -12,14 +12,16 @@ from temporalio.worker import Worker
 from activities.carrier import CarrierActivities
 from activities.inventory import InventoryActivities
 from activities.mail import MailActivities
+from activities.order_events import OrderEventActivities
 from activities.payment import PaymentActivities
 from domain.placement import Address, OrderLine, PlaceOrder
 from domain.policy import Policy
 from domain.requests import CancellationRequest, CancelReason, RequestedBy
-from tests.fakes import FakeCarrier, FakeInventoryStore, FakeMailer, FakePaymentGateway, Gate
+from tests.fakes import FakeCarrier, FakeEventReceivers, FakeInventoryStore, FakeMailer, FakePaymentGateway, Gate
 from tests.temporal_envs import local_server, time_skipping_server
 from worker import activity_methods
 from workflows.order import OrderWorkflow
+from workflows.order_events import OrderEventsWorkflow
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +47,7 @@ class World:
     inventory: FakeInventoryStore = field(default_factory=FakeInventoryStore)
     carrier: FakeCarrier = field(default_factory=FakeCarrier)
     mailer: FakeMailer = field(default_factory=FakeMailer)
+    receivers: FakeEventReceivers = field(default_factory=FakeEventReceivers)
     task_queue: str = field(default_factory=lambda: f"orders-test-{uuid.uuid4().hex[:8]}")
 
     def worker(self) -> Worker:
@@ -53,8 +56,10 @@ class World:
             InventoryActivities(self.inventory),
             CarrierActivities(self.carrier),
             MailActivities(self.mailer),
+            OrderEventActivities(self.receivers),
         )
-        return Worker(self.client, task_queue=self.task_queue, workflows=[OrderWorkflow], activities=activities)
+        workflows = [OrderWorkflow, OrderEventsWorkflow]
+        return Worker(self.client, task_queue=self.task_queue, workflows=workflows, activities=activities)
 
     async def place(self, **changes: object) -> WorkflowHandle:
         order = an_order(**changes)

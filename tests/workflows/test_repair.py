@@ -50,7 +50,7 @@ class AsDeployed(Signals):
 
 
 async def stuck(client: Client, workflow_id: str) -> bool:
-    return workflow_id in await stuck_orders(client, "RepairProbe")
+    return workflow_id in await stuck_orders(client, ["RepairProbe"])
 
 
 async def test_a_stuck_run_is_reset_to_redo_the_task_that_does_not_replay_and_keeps_its_signals(
