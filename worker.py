@@ -26,6 +26,7 @@ from runtime.metrics import MetricsPortUnavailable, metrics_address, worker_runt
 from runtime.order_gauges import keep_order_gauges
 from runtime.settings import Settings
 from runtime.temporal import connect, register_search_attributes
+from runtime.workflow_runner import workflow_runner
 from starter.errors import BadSetting
 from starter.faults import configured_faults
 from workflows import search
@@ -87,6 +88,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
                 task_queue=settings.task_queue,
                 workflows=[OrderWorkflow],
                 activities=activities,
+                workflow_runner=workflow_runner(),
                 graceful_shutdown_timeout=timedelta(seconds=10),
                 interceptors=[LogRetriedSuccesses()],
             )
