@@ -29,6 +29,7 @@ from runtime.order_gauges import keep_order_gauges
 from runtime.settings import Settings
 from runtime.temporal import connect, register_search_attributes
 from runtime.webhook_subscribers import parse_subscribers
+from runtime.workflow_runner import workflow_runner
 from starter.errors import BadSetting
 from starter.faults import configured_faults
 from workflows import search
@@ -96,6 +97,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
                 task_queue=settings.task_queue,
                 workflows=[OrderWorkflow, OrderEventsWorkflow],
                 activities=activities,
+                workflow_runner=workflow_runner(),
                 graceful_shutdown_timeout=timedelta(seconds=10),
                 interceptors=[LogRetriedSuccesses()],
             )

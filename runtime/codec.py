@@ -23,6 +23,7 @@ from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, PayloadCodec
 
+from runtime.payloads import SharedPydanticPayloadConverter
 from runtime.settings import Settings
 
 ENCODING = b"binary/encrypted"
@@ -161,4 +162,8 @@ class EncryptionCodec(PayloadCodec):
 
 def data_converter(settings: Settings) -> DataConverter:
     """The product's converter: pydantic models to JSON, then encrypted by the configured keys."""
-    return dataclasses.replace(pydantic_data_converter, payload_codec=EncryptionCodec(load_keys(settings)))
+    return dataclasses.replace(
+        pydantic_data_converter,
+        payload_converter_class=SharedPydanticPayloadConverter,
+        payload_codec=EncryptionCodec(load_keys(settings)),
+    )

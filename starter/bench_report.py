@@ -27,7 +27,11 @@ GOALS = {
 # Reported beside the goals.
 MORE = [
     "end_to_end_ratio_forward",
+    "orchestration_cpu_ratio_forward",
+    "orchestration_cpu_ratio_cancel",
     "cancel_update_ms.p95",
+    "bare_cancel_update_ms.p50",
+    "bare_cancel_update_ms.p99",
     "idle_orders",
     "idle_orders_started_per_s",
     "idle_orders_rss_growth_mb",
@@ -89,6 +93,12 @@ def ratio(ours: PathRun, bare: PathRun) -> float:
     return round(ours.rate / bare.rate, 3) if bare.rate else float("nan")
 
 
+def cpu_ratio(ours: PathRun, bare: PathRun) -> float:
+    """The bare twin's CPU per order over ours: steadier than orders/s on a machine others load."""
+    mine, theirs = ours.cpu / max(1, len(ours.latencies)), bare.cpu / max(1, len(bare.latencies))
+    return round(theirs / mine, 3) if mine else float("nan")
+
+
 def show(console: Console, figures: dict[str, Any]) -> None:
     title = f"{figures['orders']} runs per path, {figures['concurrency']} in flight, one worker, dev server on SQLite (WAL)"
     table = Table(title=title)
@@ -119,7 +129,17 @@ def lookup(figures: dict[str, Any], dotted: str) -> Any:
     return value
 
 
-def markdown(figures: dict[str, Any]) -> str:
+TRIED = "## What was tried"
+
+
+def tried_section(report: Path) -> str:
+    """The report's hand-written "What was tried" section, from its heading on, kept when the figures are rewritten."""
+    text = report.read_text() if report.exists() else ""
+    start = text.find(TRIED)
+    return text[start:] if start >= 0 else ""
+
+
+def markdown(figures: dict[str, Any], tried: str = "") -> str:
     lines = [
         "# Benchmark: what an order costs on top of Temporal",
         "",
@@ -132,16 +152,18 @@ def markdown(figures: dict[str, Any]) -> str:
         *(f"| `{key}` | {lookup(figures, key)} | {goal} |" for key, goal in GOALS.items()),
         *(f"| `{key}` | {lookup(figures, key)} | reported beside |" for key in MORE),
         "",
-        "| path | ok | orders/s | p50 s | p95 s | events | workflow tasks | actions | payload bytes | cpu s / 1000 |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| path | ok | orders/s | p50 s | p95 s | update p50/p99 ms | events | workflow tasks | actions | payload bytes "
+        "| cpu s / 1000 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, path in figures["paths"].items():
-        history = path.get("history", {})
+        history, update = path.get("history", {}), path.get("update_ms")
         cells = [
             name, f"{path['ok']}/{path['of']}", path["orders_per_s"], path["latency_s"]["p50"], path["latency_s"]["p95"],
+            f"{update['p50']} / {update['p99']}" if update else "-",
             history.get("events", "-"), history.get("workflow_tasks", "-"), history.get("actions", "-"),
             history.get("payload_bytes", "-"), path["cpu_s_per_1000"],
         ]  # fmt: skip
         lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
     lines += ["", *(f"- {note}" for note in figures["notes"]), ""]
-    return "\n".join(lines)
+    return "\n".join(lines) + ("\n" + tried if tried else "")

@@ -17,6 +17,7 @@ from activities.payment import PaymentActivities
 from domain.placement import Address, OrderLine, PlaceOrder
 from domain.policy import Policy
 from domain.requests import CancellationRequest, CancelReason, RequestedBy
+from runtime.workflow_runner import workflow_runner
 from tests.fakes import FakeCarrier, FakeEventReceivers, FakeInventoryStore, FakeMailer, FakePaymentGateway, Gate
 from tests.temporal_envs import local_server, time_skipping_server
 from worker import activity_methods
@@ -58,8 +59,13 @@ class World:
             MailActivities(self.mailer),
             OrderEventActivities(self.receivers),
         )
-        workflows = [OrderWorkflow, OrderEventsWorkflow]
-        return Worker(self.client, task_queue=self.task_queue, workflows=workflows, activities=activities)
+        return Worker(
+            self.client,
+            task_queue=self.task_queue,
+            workflows=[OrderWorkflow, OrderEventsWorkflow],
+            activities=activities,
+            workflow_runner=workflow_runner(),
+        )
 
     async def place(self, **changes: object) -> WorkflowHandle:
         order = an_order(**changes)
