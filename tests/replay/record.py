@@ -22,7 +22,9 @@ from pathlib import Path
 
 from temporalio.client import WorkflowExecutionStatus
 
+from domain.order_events import events_workflow_id
 from runtime.settings import Settings
+from runtime.webhook_subscribers import receiver_stand_in
 from starter.client import workflow_id
 from starter.scenarios import run_suite
 from starter.scenarios.cancel_points import AFTER_CAPTURE, order_at
@@ -32,6 +34,7 @@ from starter.scenarios.review import pending_review
 from starter.system import PROJECT_ROOT, System, isolated_settings, temporal_binary
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
+EVENTS = "events_"  # the file name of an order-event delivery's history starts so
 # Scenario orders stay open for their answer period (seconds) after they end; a closed history
 # tells the whole story, so wait (at most this long) for them to close before exporting.
 CLOSE_WAIT = 60.0
@@ -53,6 +56,9 @@ async def open_pending_review(ctx: Context) -> str:
 
 
 OPEN_ORDERS = (open_in_shipped, open_pending_review)
+# Whose order-event deliveries are recorded too (as events_<name>.json): one success, one with a partial
+# cancellation's events, one in which a person was asked.
+EVENT_DELIVERIES = ("happy_path", "partial_cancel_after_capture", "refund_fails_then_store_credit")
 
 
 async def choose_orders(ctx: Context) -> dict[str, str]:
@@ -84,22 +90,24 @@ async def until_closed(ctx: Context, order_ids: list[str], within: float) -> set
     return running
 
 
-async def export(settings: Settings, codec_url: str, order_id: str) -> str:
+async def export(settings: Settings, codec_url: str, workflow_id: str) -> str:
     """The history decoded through the codec server: the replay test then needs no key (its data is the scenarios')."""
-    argv = [temporal_binary(), "workflow", "show", "--output", "json", "--workflow-id", workflow_id(order_id)]
+    argv = [temporal_binary(), "workflow", "show", "--output", "json", "--workflow-id", workflow_id]
     argv += ["--address", settings.temporal_address, "--namespace", settings.temporal_namespace]
     argv += ["--codec-endpoint", codec_url]
     process = await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await process.communicate()
     if process.returncode != 0:
-        raise RuntimeError(f"temporal workflow show {workflow_id(order_id)} failed: {err.decode().strip()}")
+        raise RuntimeError(f"temporal workflow show {workflow_id} failed: {err.decode().strip()}")
     json.loads(out)  # a truncated export must fail here, not in the replay test
     return out.decode()
 
 
 async def record(target: Path) -> None:
     root = Path(tempfile.mkdtemp(prefix="orders-replay-"))
+    # The orders tell their events to the receiver stand-in, so that the histories hold the order-events path.
     settings = isolated_settings(root)
+    settings = settings.model_copy(update={"webhook_subscribers": receiver_stand_in(settings.sandbox_url)})
     print(f"starting the system (logs in {settings.var_dir}/) ...")
     try:
         async with System(settings) as system, context(settings) as ctx:
@@ -108,7 +116,11 @@ async def record(target: Path) -> None:
             still_open = await until_closed(ctx, list(chosen.values()), CLOSE_WAIT)
             chosen |= {make.__name__: order_id for make, order_id in zip(OPEN_ORDERS, open_ids, strict=True)}
             still_open |= set(open_ids)
-            histories = {name: await export(settings, system.codec_url, order_id) for name, order_id in chosen.items()}
+            codec = system.codec_url
+            histories = {name: await export(settings, codec, workflow_id(order_id)) for name, order_id in chosen.items()}
+            for name in EVENT_DELIVERIES:
+                delivery = events_workflow_id(chosen[name])
+                histories[f"{EVENTS}{name}"] = await export(settings, codec, delivery)
     except BaseException:
         print(f"nothing recorded; the system's logs are kept in {settings.var_dir}/", file=sys.stderr)
         raise

@@ -19,7 +19,11 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from domain.order_events import events_workflow_id
+from starter.client import workflow_id
+from tests.replay.record import EVENTS
 from workflows.order import OrderWorkflow
+from workflows.order_events import OrderEventsWorkflow
 
 HERE = Path(__file__).parent
 HISTORIES = sorted((HERE / "histories").glob("*.json")) + sorted((HERE / "earlier").glob("*/*.json"))
@@ -27,11 +31,12 @@ STILL_RUNNING = "open_"
 
 
 def recorded(path: Path) -> WorkflowHistory:
-    """The history under the order's own workflow id (from the order id in its input)."""
+    """The history under its own workflow id: the order's, or its event delivery's (from the order id in its input)."""
     text = path.read_text()
     started = json.loads(text)["events"][0]["workflowExecutionStartedEventAttributes"]
-    command = json.loads(base64.b64decode(started["input"]["payloads"][0]["data"]))
-    return WorkflowHistory.from_json(f"order-{command['order_id']}", text)
+    order_id = json.loads(base64.b64decode(started["input"]["payloads"][0]["data"]))["order_id"]
+    named = events_workflow_id(order_id) if path.stem.startswith(EVENTS) else workflow_id(order_id)
+    return WorkflowHistory.from_json(named, text)
 
 
 def name_of(path: Path) -> str:
@@ -47,7 +52,7 @@ def test_histories_are_recorded_including_orders_still_in_flight() -> None:
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[name_of(path) for path in HISTORIES])
 async def test_recorded_order_replays_on_the_current_workflow_code(path: Path) -> None:
-    replayer = Replayer(workflows=[OrderWorkflow], data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=[OrderWorkflow, OrderEventsWorkflow], data_converter=pydantic_data_converter)
 
     result = await replayer.replay_workflow(recorded(path), raise_on_replay_failure=False)
 
