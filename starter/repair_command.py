@@ -6,6 +6,7 @@ import typer
 
 from runtime.settings import Settings
 from starter.client import OrdersClient, workflow_id
+from starter.client_errors import translated
 from starter.console import out
 from starter.guard import guarded
 from starter.inputs import require_order_id
@@ -24,11 +25,16 @@ def repair_orders(
         for order_id in order_ids or []:
             require_order_id(order_id)
         orders = await OrdersClient.connect(Settings())
-        ids = [workflow_id(order_id) for order_id in order_ids] if order_ids else await stuck_orders(orders.client)
-        if not ids:
+        if order_ids:
+            repairs = []
+            for order_id in order_ids:
+                async with translated(order_id, orders.address):  # an unknown order is one line
+                    repairs.append(await repair(orders.client, workflow_id(order_id), dry_run=dry_run))
+        else:
+            repairs = [await repair(orders.client, wid, dry_run=dry_run) for wid in await stuck_orders(orders.client)]
+        if not repairs:
             out.print("no order is stuck on a nondeterminism error")
             return
-        repairs = [await repair(orders.client, wid, dry_run=dry_run) for wid in ids]
         for done in repairs:
             out.print(told(done, dry_run))
         if any(done.problem and done.reset_to is None for done in repairs):

@@ -120,3 +120,17 @@ async def test_a_failed_refund_is_resolved_to_store_credit_from_the_command_line
     assert resolved.returncode == 0 and "REFUND_TO_STORE_CREDIT by sam" in resolved.stdout, resolved.stderr
     assert (view.store_credit_minor, view.refunded_minor) == (view.captured_minor, view.captured_minor)
     assert as_json.store_credit_minor == view.captured_minor
+
+
+def test_repairing_an_unknown_order_is_one_line(system: System) -> None:
+    assert_one_line_error(orders(system.settings, "repair", "no-such-order"), "no-such-order")
+
+
+async def test_repair_leaves_an_order_that_replays_alone_and_finds_nothing_stuck(system: System) -> None:
+    order_id = await placed(system)
+
+    named = orders(system.settings, "repair", order_id)
+    swept = orders(system.settings, "repair", "--dry-run")
+
+    assert named.returncode == 0 and "replays on this code; nothing to repair" in named.stdout, named.stderr
+    assert swept.returncode == 0 and "no order is stuck" in swept.stdout, swept.stderr
