@@ -3,11 +3,9 @@ task the current code does not replay, so the order goes on from there.
 
 An order is stuck when a worker cannot replay its history: every new workflow task fails the
 same way, and the order waits forever. A deploy that changed workflow code without a patch does
-that; so does a race we saw in the chaos run (SDK 1.35): a query served by a worker that did not
-have the order cached applied a signal that arrived after the order's last workflow task, and
-that worker then took the next task with the signal already applied. The order's commands then
-followed from the signals in two activations, while a replay delivers them in one, so a later
-worker could not replay the history (see README, "Repairing a stuck order").
+that. So did two orders of a chaos run (README, "Load and chaos"; tests/replay/diverged/): after a
+worker was killed, the worker that took over emitted commands as if two scans had come in two
+activations, where a replay delivers them in one, so the next worker could not replay it.
 
 A reset starts a new run that does a chosen workflow task of the old one again, keeping the
 history before it and applying again the signals and updates that came after (Temporal's

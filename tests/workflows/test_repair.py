@@ -96,8 +96,8 @@ class Replaying:
     ("name", "redo"), [("scans_in_two_activations", 53), ("scans_beside_a_step_result", 49)]
 )
 async def test_the_chaos_runs_stuck_orders_are_redone_from_the_task_that_applied_scans_out_of_turn(name: str, redo: int) -> None:
-    """Histories from the 1,000-order chaos run: a worker applied two scans in two activations (one
-    of them while it answered a query), which a replay delivers in one (see starter/repair.py)."""
+    """Histories from the 1,000-order chaos run: a worker emitted commands as if two scans came in two
+    activations, where a replay delivers them in one (see starter/repair.py)."""
     history = recorded(DIVERGED / f"{name}.json")
 
     reset_to, problem = await diverging_task(Replaying, history, [OrderWorkflow])  # type: ignore[arg-type]
