@@ -7,7 +7,13 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
-from temporalio.client import Client, WorkflowExecution, WorkflowHandle
+from temporalio.client import (
+    Client,
+    WorkflowExecution,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+)
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
@@ -166,7 +172,20 @@ class OrdersClient:
 
     async def status(self, order_id: str) -> Order:
         async with translated(order_id, self.address):
-            return await self.handle(order_id).query("status", result_type=Order, rpc_timeout=RPC_TIMEOUT)
+            try:
+                return await self.handle(order_id).query("status", result_type=Order, rpc_timeout=RPC_TIMEOUT)
+            except WorkflowQueryFailedError:
+                # A query replays the order's history on a worker; a completed order's view is also its
+                # result, which needs no replay (one the worker cannot replay: starter/repair.py).
+                if (final := await self._result_if_completed(order_id)) is None:
+                    raise
+                return final
+
+    async def _result_if_completed(self, order_id: str) -> Order | None:
+        handle = self.handle(order_id)
+        if (await handle.describe()).status is not WorkflowExecutionStatus.COMPLETED:
+            return None
+        return await handle.result(result_type=Order, follow_runs=False)
 
     async def list(
         self, status: str | None = None, *, attention: bool = False, customer: str | None = None, limit: int = 50

@@ -26,6 +26,7 @@ from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowHistory
 from temporalio.worker import Replayer
 
+from runtime.workflow_runner import workflow_runner
 from workflows.order import OrderWorkflow
 from workflows.order_events import OrderEventsWorkflow
 
@@ -59,7 +60,8 @@ async def stuck_orders(client: Client, types: Sequence[str] = OUR_TYPES) -> list
 async def diverging_task(client: Client, history: WorkflowHistory, workflows: Workflows) -> tuple[int | None, str]:
     """The completion event of the first workflow task whose commands the current code does not
     emit again, and the replay failure; (None, "") when the whole history replays."""
-    replayer = Replayer(workflows=workflows, data_converter=client.data_converter)
+    # Replayed as the workers run it: the same sandbox, with our packages passed through.
+    replayer = Replayer(workflows=workflows, data_converter=client.data_converter, workflow_runner=workflow_runner())
 
     async def failure(events: list) -> str:
         replayed = await replayer.replay_workflow(WorkflowHistory(history.workflow_id, events), raise_on_replay_failure=False)

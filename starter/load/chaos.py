@@ -85,14 +85,17 @@ class Chaos:
         nondeterminism error (starter.repair says how a killed worker can leave one so)."""
         while True:
             await asyncio.sleep(every.total_seconds())
-            try:
-                client = (await OrdersClient.connect(settings)).client
-                for workflow_id in await stuck_orders(client):
-                    done = await repair(client, workflow_id)
-                    if done.new_run_id is not None:
-                        self.say(f"repaired {workflow_id}: redid the task completed at event {done.reset_to} ({done.problem})")
-            except (CliError, RPCError) as error:  # the server is down for a moment: the next round tries again
-                self.say(f"repair round skipped: {error}")
+            await self.repair_round(settings)
+
+    async def repair_round(self, settings: Settings) -> None:
+        try:
+            client = (await OrdersClient.connect(settings)).client
+            for workflow_id in await stuck_orders(client):
+                done = await repair(client, workflow_id)
+                if done.new_run_id is not None:
+                    self.say(f"repaired {workflow_id}: redid the task completed at event {done.reset_to} ({done.problem})")
+        except (CliError, RPCError) as error:  # the server is down for a moment: the next round tries again
+            self.say(f"repair round skipped: {error}")
 
     async def kill_server_when(self, server: Child, half: asyncio.Event) -> None:
         await half.wait()
@@ -168,6 +171,8 @@ async def chaos_on(settings: Settings, plan: ChaosPlan, console: Console) -> dic
                     monkey.cancel()
             chaos.say("load done; chaos stops: waiting for every process to answer")
             await all_ready(system.children)
+            if plan.repair_every is not None:
+                await chaos.repair_round(settings)  # the last kills may have left an order stuck since the last round
             if faults:
                 await clear_faults(settings)
                 chaos.say("faults off, so that the audit can read every store")

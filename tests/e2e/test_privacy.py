@@ -54,7 +54,9 @@ async def test_the_servers_history_holds_no_email_address_or_card_in_clear(syste
     assert ENCODING in raw  # the payloads are there, encrypted
     for personal in (EMAIL, DEMO_ADDRESS.name, DEMO_ADDRESS.line1, DEMO_ADDRESS.postal_code):
         assert personal.encode() not in raw, f"{personal!r} is in the server's history in clear"
-    assert not PAN.search(raw)
+    # The order id is in clear by design (it names the workflow); 12 hex digits are all decimal
+    # digits about once in 280 orders, which would look like a card number here.
+    assert not PAN.search(raw.replace(shipped_order.encode(), b"<order id>"))
 
 
 def test_the_temporal_cli_without_the_codec_sees_only_ciphertext(system: System, shipped_order: str) -> None:

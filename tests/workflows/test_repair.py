@@ -2,11 +2,9 @@
 first workflow task that does not replay, and goes on from there with every signal it had."""
 
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from temporalio import workflow
 from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
@@ -15,38 +13,10 @@ from temporalio.worker import Worker
 from starter.repair import diverging_task, repair, stuck_orders
 from tests.replay.test_replay import recorded
 from tests.waiting import until
+from tests.workflows.repair_probes import AsDeployed, AsItRan
 from workflows.order import OrderWorkflow
 
 DIVERGED = Path(__file__).parents[1] / "replay" / "diverged"
-
-
-class Signals:
-    def __init__(self) -> None:
-        self.signals: list[str] = []
-
-    @workflow.signal
-    def note(self, name: str) -> None:
-        self.signals.append(name)
-
-
-@workflow.defn(name="RepairProbe")
-class AsItRan(Signals):
-    @workflow.run
-    async def run(self) -> list[str]:
-        await workflow.wait_condition(lambda: "go" in self.signals)
-        await workflow.sleep(timedelta(hours=1))
-        return self.signals
-
-
-@workflow.defn(name="RepairProbe")
-class AsDeployed(Signals):
-    """Changed without a patch: after "go" it starts no timer, so the history above does not replay."""
-
-    @workflow.run
-    async def run(self) -> list[str]:
-        await workflow.wait_condition(lambda: "go" in self.signals)
-        await workflow.wait_condition(lambda: "poke" in self.signals)
-        return self.signals
 
 
 async def stuck(client: Client, workflow_id: str) -> bool:
