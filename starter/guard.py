@@ -43,6 +43,8 @@ def unexpected(error: Exception) -> None:
     """A bug, not a user's mistake: still one line, with the traceback on demand."""
     if os.environ.get("ORDERS_LOG_LEVEL", "").upper() == "DEBUG":
         traceback.print_exception(error)
+    while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
+        error = error.exceptions[0]  # a task group's one failure says more than the group
     detail = str(error).splitlines()[0] if str(error) else ""
     print(f"error: unexpected {type(error).__name__}: {detail} (ORDERS_LOG_LEVEL=DEBUG shows the traceback)", file=sys.stderr)
 

@@ -8,6 +8,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from starter.client_errors import translated
 from starter.errors import NoWorker, OrderNotFound
+from starter.guard import unexpected
 
 
 async def _raise(error: BaseException) -> None:
@@ -34,3 +35,9 @@ async def test_the_callers_own_cancellation_stays_a_cancellation_not_a_missing_w
 async def test_an_unknown_order_is_named() -> None:
     with pytest.raises(OrderNotFound, match="o-1"):
         await _raise(RPCError("workflow not found", RPCStatusCode.NOT_FOUND, b""))
+
+
+def test_an_unexpected_task_group_failure_is_told_by_its_one_error(capsys: pytest.CaptureFixture[str]) -> None:
+    unexpected(ExceptionGroup("unhandled errors in a TaskGroup", [KeyError("order-1")]))
+
+    assert capsys.readouterr().err.startswith("error: unexpected KeyError: 'order-1' (")
