@@ -38,6 +38,7 @@ from workflows.search import CUSTOMER_ID, ORDER_STATUS
 WORKFLOW = "OrderWorkflow"
 # A query or update waits for a worker; without this bound a stopped worker hangs the CLI.
 RPC_TIMEOUT = timedelta(seconds=15)
+NONDETERMINISM = "[TMPRL1100]"  # the SDK's code for a history the workflow code does not replay
 # How long an update waits its turn at a busy order (Temporal's limit of in-flight updates) before
 # the caller is told to try again; the first waits are short because the limit clears in milliseconds.
 BUSY_PATIENCE = timedelta(seconds=20)
@@ -174,18 +175,20 @@ class OrdersClient:
         async with translated(order_id, self.address):
             try:
                 return await self.handle(order_id).query("status", result_type=Order, rpc_timeout=RPC_TIMEOUT)
-            except WorkflowQueryFailedError:
+            except WorkflowQueryFailedError as error:
                 # A query replays the order's history on a worker; a completed order's view is also its
-                # result, which needs no replay (one the worker cannot replay: starter/repair.py).
-                if (final := await self._result_if_completed(order_id)) is None:
-                    raise
-                return final
+                # result, which needs no replay (one the workers cannot replay: starter/repair.py).
+                if (final := await self._result_if_completed(order_id)) is not None:
+                    return final
+                if NONDETERMINISM in str(error):
+                    raise CliError(f"the workers cannot replay order {order_id} ({error}): `orders repair {order_id}`") from error
+                raise
 
     async def _result_if_completed(self, order_id: str) -> Order | None:
-        handle = self.handle(order_id)
+        handle = self.client.get_workflow_handle(workflow_id(order_id), result_type=Order)
         if (await handle.describe()).status is not WorkflowExecutionStatus.COMPLETED:
             return None
-        return await handle.result(result_type=Order, follow_runs=False)
+        return await handle.result(follow_runs=False)
 
     async def list(
         self, status: str | None = None, *, attention: bool = False, customer: str | None = None, limit: int = 50

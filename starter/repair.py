@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
-from temporalio.client import Client, WorkflowHistory
+from temporalio.client import Client, WorkflowHistory, WorkflowQueryFailedError
 from temporalio.worker import Replayer
 
 from runtime.workflow_runner import workflow_runner
+from starter.client import NONDETERMINISM
 from workflows.order import OrderWorkflow
 from workflows.order_events import OrderEventsWorkflow
 
@@ -55,6 +56,20 @@ async def stuck_orders(client: Client, types: Sequence[str] = OUR_TYPES) -> list
     named = ", ".join(f"'{name}'" for name in types)
     query = f"WorkflowType IN ({named}) AND {STUCK}"
     return [execution.id async for execution in client.list_workflows(query)]
+
+
+async def unreplayable_orders(client: Client, workflow_type: str = "OrderWorkflow") -> list[str]:
+    """The running orders whose `status` query a worker cannot answer for nondeterminism. An order
+    that waits (for a scan, a timer days away) has no workflow task to fail, so Temporal does not
+    flag it (stuck_orders); a query replays its history and finds it. One query per running order."""
+    found = []
+    async for execution in client.list_workflows(f"WorkflowType = '{workflow_type}' AND ExecutionStatus = 'Running'"):
+        try:
+            await client.get_workflow_handle(execution.id).query("status")
+        except WorkflowQueryFailedError as error:
+            if NONDETERMINISM in str(error):
+                found.append(execution.id)
+    return found
 
 
 async def diverging_task(client: Client, history: WorkflowHistory, workflows: Workflows) -> tuple[int | None, str]:

@@ -10,12 +10,15 @@ from starter.client_errors import translated
 from starter.console import out
 from starter.guard import guarded
 from starter.inputs import require_order_id
-from starter.repair import Repair, repair, stuck_orders
+from starter.repair import Repair, repair, stuck_orders, unreplayable_orders
 
 
 def repair_orders(
     order_ids: Annotated[list[str] | None, typer.Argument(help="orders to repair (default: every stuck order)")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="say where each would be reset, reset nothing")] = False,
+    query_running: Annotated[
+        bool, typer.Option("--query-running", help="also query every running order: finds those waiting, with no task to fail")
+    ] = False,
 ) -> None:
     """Find orders whose history the workers cannot replay, and reset each to do again its first task that does not.
 
@@ -31,7 +34,9 @@ def repair_orders(
                 async with translated(order_id, orders.address):  # an unknown order is one line
                     repairs.append(await repair(orders.client, workflow_id(order_id), dry_run=dry_run))
         else:
-            repairs = [await repair(orders.client, wid, dry_run=dry_run) for wid in await stuck_orders(orders.client)]
+            stuck = set(await stuck_orders(orders.client))
+            stuck |= set(await unreplayable_orders(orders.client)) if query_running else set()
+            repairs = [await repair(orders.client, wid, dry_run=dry_run) for wid in sorted(stuck)]
         if not repairs:
             out.print("no order is stuck on a nondeterminism error")
             return

@@ -33,7 +33,7 @@ from starter.load.figures import OrderResult
 from starter.load.load import LoadPlan, run_plan, with_verdict
 from starter.load.plugs import clear_faults, set_faults
 from starter.processes import Child
-from starter.repair import repair, stuck_orders
+from starter.repair import repair, stuck_orders, unreplayable_orders
 from starter.run import supervisor_log
 from starter.supervisor import Backoff, Supervisor
 from starter.system import System, isolated_settings
@@ -90,7 +90,8 @@ class Chaos:
     async def repair_round(self, settings: Settings) -> None:
         try:
             client = (await OrdersClient.connect(settings)).client
-            for workflow_id in await stuck_orders(client):
+            # Flagged by Temporal, and waiting ones a query finds: chaos's driver waits on their views.
+            for workflow_id in {*await stuck_orders(client), *await unreplayable_orders(client)}:
                 done = await repair(client, workflow_id)
                 if done.new_run_id is not None:
                     self.say(f"repaired {workflow_id}: redid the task completed at event {done.reset_to} ({done.problem})")

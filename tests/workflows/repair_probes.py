@@ -15,6 +15,10 @@ class Signals:
     def note(self, name: str) -> None:
         self.signals.append(name)
 
+    @workflow.query
+    def status(self) -> list[str]:
+        return self.signals
+
 
 @workflow.defn(name="RepairProbe")
 class AsItRan(Signals):

@@ -10,7 +10,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from starter.repair import diverging_task, repair, stuck_orders
+from starter.repair import diverging_task, repair, stuck_orders, unreplayable_orders
 from tests.replay.test_replay import recorded
 from tests.waiting import until
 from tests.workflows.repair_probes import AsDeployed, AsItRan
@@ -44,6 +44,24 @@ async def test_a_stuck_run_is_reset_to_redo_the_task_that_does_not_replay_and_ke
         again = await repair(client, workflow_id, workflows=[AsDeployed])
     assert done.reset_to == await completion_with_timer(client, workflow_id, done.run_id)
     assert again.problem == "" and again.new_run_id is None
+
+
+async def test_a_waiting_run_that_does_not_replay_is_found_by_a_query_before_any_task_fails(
+    local_env: WorkflowEnvironment,
+) -> None:
+    client, queue, workflow_id = local_env.client, f"repair-{uuid.uuid4().hex[:8]}", f"probe-{uuid.uuid4().hex[:8]}"
+    async with Worker(client, task_queue=queue, workflows=[AsItRan], max_cached_workflows=0):
+        handle = await client.start_workflow("RepairProbe", id=workflow_id, task_queue=queue, result_type=list[str])
+        await handle.signal("note", "go")
+        await until(lambda: timer_started(handle), what="the timer the old code starts")
+    async with Worker(client, task_queue=queue, workflows=[AsDeployed]):
+        found = await unreplayable_orders(client, "RepairProbe")
+        flagged = await stuck_orders(client, ["RepairProbe"])
+        where = await repair(client, workflow_id, workflows=[AsDeployed], dry_run=True)
+    await handle.terminate("test done")
+
+    assert workflow_id in found and workflow_id not in flagged  # it waits: no task has failed
+    assert where.reset_to == await completion_with_timer(client, workflow_id, where.run_id) and where.new_run_id is None
 
 
 async def timer_started(handle: WorkflowHandle) -> bool:
