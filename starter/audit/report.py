@@ -63,8 +63,9 @@ async def run_audit(settings: Settings, *, second_look: timedelta = SECOND_LOOK)
 
 
 async def _settled(orders: OrdersClient, order_ids: set[str]) -> None:
-    """Wait (up to SETTLE) until no step of these orders is in flight: a step whose worker died is
-    retried only after its timeout (a mail after 45 s), and until its answer is in, the order's view
+    """Wait (up to SETTLE) until no step of these orders is in flight and no workflow task waits: a
+    step whose worker died is retried only after its timeout (a mail after 45 s), a run just reset
+    (orders repair) does its steps again, and until their answers are recorded the order's view
     may rightly trail a store (the mailbox has the message, the view has not recorded it sent)."""
     deadline = asyncio.get_running_loop().time() + SETTLE.total_seconds()
     for order_id in sorted(order_ids):
@@ -74,7 +75,8 @@ async def _settled(orders: OrdersClient, order_ids: set[str]) -> None:
                 described = await handle.describe()
             except RPCError:
                 break  # an order the server does not know: the second look says so
-            if not described.raw_description.pending_activities:
+            raw = described.raw_description
+            if not raw.pending_activities and not raw.HasField("pending_workflow_task"):
                 break
             await asyncio.sleep(0.5)
 
