@@ -19,11 +19,13 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowHistory, WorkflowQueryFailedError
+from temporalio.service import RPCError
 from temporalio.worker import Replayer
 
 from runtime.workflow_runner import workflow_runner
@@ -31,6 +33,7 @@ from starter.client import NONDETERMINISM
 from workflows.order import OrderWorkflow
 from workflows.order_events import OrderEventsWorkflow
 
+QUERY_TIMEOUT = timedelta(seconds=10)
 Workflows = Sequence[type]  # the workflow code to replay with: the code the workers run
 OURS: Workflows = (OrderWorkflow, OrderEventsWorkflow)
 OUR_TYPES = tuple(workflow.__name__ for workflow in OURS)  # each is registered under its class name
@@ -65,9 +68,14 @@ async def unreplayable_orders(client: Client, workflow_type: str = "OrderWorkflo
     found = []
     async for execution in client.list_workflows(f"WorkflowType = '{workflow_type}' AND ExecutionStatus = 'Running'"):
         try:
-            await client.get_workflow_handle(execution.id).query("status")
+            await client.get_workflow_handle(execution.id).query("status", rpc_timeout=QUERY_TIMEOUT)
         except WorkflowQueryFailedError as error:
             if NONDETERMINISM in str(error):
+                found.append(execution.id)
+        except RPCError as error:
+            # A task failed already ("Workflow Task in failed state"): repair() replays it and decides.
+            # Any other refusal (a worker too busy to answer in time) is asked again next round.
+            if "failed state" in error.message:
                 found.append(execution.id)
     return found
 

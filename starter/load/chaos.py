@@ -91,12 +91,18 @@ class Chaos:
         try:
             client = (await OrdersClient.connect(settings)).client
             # Flagged by Temporal, and waiting ones a query finds: chaos's driver waits on their views.
-            for workflow_id in {*await stuck_orders(client), *await unreplayable_orders(client)}:
-                done = await repair(client, workflow_id)
-                if done.new_run_id is not None:
-                    self.say(f"repaired {workflow_id}: redid the task completed at event {done.reset_to} ({done.problem})")
+            stuck = {*await stuck_orders(client), *await unreplayable_orders(client)}
         except (CliError, RPCError) as error:  # the server is down for a moment: the next round tries again
             self.say(f"repair round skipped: {error}")
+            return
+        for workflow_id in sorted(stuck):
+            try:
+                done = await repair(client, workflow_id)
+            except RPCError as error:
+                self.say(f"repair of {workflow_id} skipped until the next round: {error}")
+                continue
+            if done.new_run_id is not None:
+                self.say(f"repaired {workflow_id}: redid the task completed at event {done.reset_to} ({done.problem})")
 
     async def kill_server_when(self, server: Child, half: asyncio.Event) -> None:
         await half.wait()
