@@ -1,4 +1,4 @@
-"""`python -m starter.bench [--orders N] [--concurrency C] [--idle I] [--json] [--report FILE]` (what `make bench` runs).
+"""`python -m starter.bench [--orders N] [--concurrency C] [--rate R] [--idle I] [--json] [--report F]` (`make bench`).
 
 Starts a system of its own (dev server with the WAL-pragma SQLite persistence, stand-ins, one
 worker; free ports, a temporary directory) and, in this process, a worker that runs both
@@ -125,7 +125,7 @@ async def hold_idle(bench: paths.Bench, count: int, console: Console) -> float:
 
 async def bench(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     figures: dict[str, Any] = {"when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine()}
-    figures |= {"orders": args.orders, "concurrency": args.concurrency}
+    figures |= {"orders": args.orders, "concurrency": args.concurrency, "rate": args.rate}
     console.print(f"machine: {figures['machine']}", soft_wrap=True)
     with tempfile.TemporaryDirectory(prefix="orders-bench-") as root:
         settings = isolated_settings(Path(root))
@@ -168,16 +168,23 @@ async def measure_all(
     costs = {name: await median_cost(bench, run) for name, run in runs.items()}
     happy, cancel = runs["happy path (instant adapters)"], runs["cancel in window (instant adapters)"]
     bare_happy, bare_cancel = runs["bare happy path"], runs["bare cancel in window"]
+    flowing = await measure_flowing(bench, args, console)
+    runs |= flowing
+    ours_flowing, bare_flowing = flowing.values()
     idle = await idle_figures(bench, args, console, happy)
     return {
-        "paths": {name: path_figures(run, costs[name], len(run.latencies) + len(run.failures)) for name, run in runs.items()},
+        "paths": {
+            name: path_figures(run, costs.get(name), len(run.latencies) + len(run.failures)) for name, run in runs.items()
+        },
         "orchestration_ratio_forward": ratio(happy, bare_happy),
         "orchestration_ratio_cancel": ratio(cancel, bare_cancel),
         "orchestration_cpu_ratio_forward": cpu_ratio(happy, bare_happy),
         "orchestration_cpu_ratio_cancel": cpu_ratio(cancel, bare_cancel),
         "end_to_end_ratio_forward": ratio(e2e, bare_happy),
-        "cancel_update_ms": path_figures(cancel, None, n).get("update_ms", {}),
-        "bare_cancel_update_ms": path_figures(bare_cancel, None, n).get("update_ms", {}),
+        "cancel_update_ms": update_ms(ours_flowing),
+        "bare_cancel_update_ms": update_ms(bare_flowing),
+        "saturated_cancel_update_ms": update_ms(cancel),
+        "bare_saturated_cancel_update_ms": update_ms(bare_cancel),
         "history_events": {
             key: getattr(costs[name], "events", None)
             for key, name in (
@@ -190,6 +197,22 @@ async def measure_all(
         **idle,
         "notes": notes(args),
     }
+
+
+async def measure_flowing(bench: paths.Bench, args: argparse.Namespace, console: Console) -> dict[str, paths.PathRun]:
+    """The cancel update's round trip with `--rate` orders per second flowing (half happy, half
+    cancelled in their window), ours and then the bare twins, each at the same pace."""
+    runs, rate = 2 * args.orders, args.rate
+    console.print(f"{runs} orders at {rate:g}/s, ours and then bare, timing the cancel update ...")
+    flows = {
+        f"ours, {rate:g} orders/s flowing": [paths.happy_path, paths.cancel_in_window],
+        f"bare, {rate:g} orders/s flowing": [paths.bare_happy_path, paths.bare_cancel],
+    }
+    return {name: await paths.measure_paced(bench, paths.PathRun(name), drives, runs, rate) for name, drives in flows.items()}
+
+
+def update_ms(run: paths.PathRun) -> dict[str, float]:
+    return path_figures(run, None, len(run.latencies)).get("update_ms", {})
 
 
 async def idle_figures(bench: paths.Bench, args: argparse.Namespace, console: Console, before: paths.PathRun) -> dict[str, Any]:
@@ -221,6 +244,10 @@ def notes(args: argparse.Namespace) -> list[str]:
         f"adapter tells it. Before a timed cancel the driver pauses {paths.SETTLE * 1000:.0f} ms after the confirmation "
         "(and after its bare twin's third step), so that the update's round trip is timed on an order that waits in "
         "its window; the pause counts in both paths' latency and orders/s.",
+        f"The cancel update's round trip (`cancel_update_ms`) is timed with {args.rate:g} orders/s flowing: orders "
+        "started at that pace whatever the system's (an open loop), taking the happy path and the cancellation in "
+        "turn; `bare_cancel_update_ms` the same with the bare twins. `saturated_cancel_update_ms` is the round "
+        f"trip in the cancel path above, where {args.concurrency} runs in flight keep the worker as busy as it goes.",
         f"Idle orders: {args.idle} orders waiting in a 30-day window on the same worker (SDK default cache of 1,000 "
         "workflows: the ones evicted are replayed from history when they next have work).",
         "Actions follow Temporal Cloud's list: start, each activity attempt, timer, signal, update and billed upsert "
@@ -232,12 +259,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m starter.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=50, help="runs per path (default 50)")
     parser.add_argument("--concurrency", type=int, default=10, help="runs in flight at once (default 10)")
+    parser.add_argument("--rate", type=float, default=10, help="orders/s flowing while the update is timed (default 10)")
     parser.add_argument("--idle", type=int, default=10_000, help="orders left waiting for the idle figures (0: skip)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
     parser.add_argument("--report", type=Path, default=REPORT, help=f"Markdown report file (default {REPORT.name} in docs/)")
     args = parser.parse_args()
-    if args.orders < 1 or args.concurrency < 1 or args.idle < 0:
-        parser.error("--orders and --concurrency must be at least 1, --idle at least 0")
+    if args.orders < 1 or args.concurrency < 1 or args.idle < 0 or args.rate <= 0:
+        parser.error("--orders and --concurrency must be at least 1, --idle at least 0, --rate above 0")
     console = Console(width=max(Console().width, 120), stderr=args.json)
 
     async def run() -> dict[str, Any]:

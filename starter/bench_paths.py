@@ -194,22 +194,40 @@ def end_to_end(task_queue: str, commands: list[PlaceOrder]) -> Drive:
     return drive
 
 
+async def _drive_once(bench: Bench, run: PathRun, drive: Drive) -> None:
+    """One run, timed from start to result; a failed run is reported, not fatal."""
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(120):
+            await drive(bench, run)
+    except Exception as error:  # noqa: BLE001 - reported with the figures
+        run.failures.append(f"{type(error).__name__}: {error}")
+        return
+    run.latencies.append(time.perf_counter() - started)
+
+
 async def measure(bench: Bench, run: PathRun, drive: Drive, runs: int, concurrency: int) -> PathRun:
-    """Drive `runs` runs of one path, at most `concurrency` at a time; a failed run is reported, not fatal."""
+    """Drive `runs` runs of one path, at most `concurrency` at a time (as fast as the system goes)."""
     gate = asyncio.Semaphore(concurrency)
 
     async def one() -> None:
         async with gate:
-            started = time.perf_counter()
-            try:
-                async with asyncio.timeout(120):
-                    await drive(bench, run)
-            except Exception as error:  # noqa: BLE001 - reported with the figures
-                run.failures.append(f"{type(error).__name__}: {error}")
-                return
-            run.latencies.append(time.perf_counter() - started)
+            await _drive_once(bench, run, drive)
 
     started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(one() for _ in range(runs)))
+    run.wall, run.cpu = time.perf_counter() - started, time.process_time() - cpu
+    return run
+
+
+async def measure_paced(bench: Bench, run: PathRun, drives: list[Drive], runs: int, rate: float) -> PathRun:
+    """Start `runs` runs at `rate` per second whatever the system's pace (an open loop, as a shop's
+    orders arrive), taking the `drives` in turn; each is timed from its start to its result."""
+    started, cpu = time.perf_counter(), time.process_time()
+    tasks = []
+    for index in range(runs):
+        await asyncio.sleep(max(0.0, started + index / rate - time.perf_counter()))
+        tasks.append(asyncio.create_task(_drive_once(bench, run, drives[index % len(drives)])))
+    await asyncio.gather(*tasks)
     run.wall, run.cpu = time.perf_counter() - started, time.process_time() - cpu
     return run
