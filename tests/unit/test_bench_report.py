@@ -7,7 +7,7 @@ from starter.bench_report import cpu_ratio, markdown, tried_section
 
 
 def figures() -> dict[str, object]:
-    return {"when": "now", "machine": "m", "orders": 1, "concurrency": 1, "paths": {}, "notes": []}
+    return {"when": "now", "machine": "m", "orders": 1, "concurrency": 1, "rate": 10, "paths": {}, "notes": []}
 
 
 def test_the_what_was_tried_section_survives_a_rewrite_of_the_figures(tmp_path: Path) -> None:
