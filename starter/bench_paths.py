@@ -214,20 +214,26 @@ async def measure(bench: Bench, run: PathRun, drive: Drive, runs: int, concurren
         async with gate:
             await _drive_once(bench, run, drive)
 
-    started, cpu = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(one() for _ in range(runs)))
-    run.wall, run.cpu = time.perf_counter() - started, time.process_time() - cpu
-    return run
+    return await _clocked(run, asyncio.gather(*(one() for _ in range(runs))))
 
 
 async def measure_paced(bench: Bench, run: PathRun, drives: list[Drive], runs: int, rate: float) -> PathRun:
     """Start `runs` runs at `rate` per second whatever the system's pace (an open loop, as a shop's
     orders arrive), taking the `drives` in turn; each is timed from its start to its result."""
+
+    async def paced() -> None:
+        first, tasks = time.perf_counter(), []
+        for index in range(runs):
+            await asyncio.sleep(max(0.0, first + index / rate - time.perf_counter()))
+            tasks.append(asyncio.create_task(_drive_once(bench, run, drives[index % len(drives)])))
+        await asyncio.gather(*tasks)
+
+    return await _clocked(run, paced())
+
+
+async def _clocked(run: PathRun, runs: Awaitable[object]) -> PathRun:
+    """Await all of a path's runs, recording their wall time and this process's CPU time."""
     started, cpu = time.perf_counter(), time.process_time()
-    tasks = []
-    for index in range(runs):
-        await asyncio.sleep(max(0.0, started + index / rate - time.perf_counter()))
-        tasks.append(asyncio.create_task(_drive_once(bench, run, drives[index % len(drives)])))
-    await asyncio.gather(*tasks)
+    await runs
     run.wall, run.cpu = time.perf_counter() - started, time.process_time() - cpu
     return run
