@@ -250,9 +250,8 @@ def notes(args: argparse.Namespace) -> list[str]:
         f"trip in the cancel path above, where {args.concurrency} runs in flight keep the worker as busy as it goes.",
         f"Idle orders: {args.idle} orders waiting in a 30-day window on the same worker (SDK default cache of 1,000 "
         "workflows: the ones evicted are replayed from history when they next have work).",
-        "Actions follow Temporal Cloud's list: start, each activity attempt, timer, signal, update, billed upsert "
-        "(upserts of TemporalChangeVersion alone are free, as are search attributes set with the start) and one per "
-        "workflow task that ran local activities.",
+        "Actions follow Temporal Cloud's list: start, each activity attempt, timer, signal, update and billed upsert "
+        "(upserts of TemporalChangeVersion alone are free).",
     ]
 
 
