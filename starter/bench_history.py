@@ -15,7 +15,6 @@ CHANGE_VERSION = "TemporalChangeVersion"
 # History events that are Temporal Cloud actions, one each (the docs' "Temporal Cloud Actions"):
 # a start, each activity attempt, each timer, each signal and update received, each upsert of search
 # attributes. Queries are actions too but leave no event; the bench sends none while it measures.
-# Local activities count one action per workflow task that ran any (their markers are recorded together).
 _ACTIONS = {
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
     EventType.EVENT_TYPE_TIMER_STARTED,
@@ -59,19 +58,6 @@ def _billed_upsert(event: HistoryEvent) -> bool:
     return set(fields) != {CHANGE_VERSION}
 
 
-LOCAL_ACTIVITY_MARKER = "core_local_activity"
-
-
-def _tasks_with_local_activities(history: WorkflowHistory) -> int:
-    return len(
-        {
-            event.marker_recorded_event_attributes.workflow_task_completed_event_id
-            for event in history.events
-            if event.marker_recorded_event_attributes.marker_name == LOCAL_ACTIVITY_MARKER
-        }
-    )
-
-
 def cost(history: WorkflowHistory) -> RunCost:
     kinds = Counter(event.event_type for event in history.events)
     # A retried activity has one STARTED event, carrying the number of its last attempt.
@@ -91,5 +77,5 @@ def cost(history: WorkflowHistory) -> RunCost:
         updates=kinds[EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED],
         upserts=len(upserts),
         payload_bytes=sum(payload_bytes(event) for event in history.events),
-        actions=sum(kinds[kind] for kind in _ACTIONS) + attempts + billed_upserts + _tasks_with_local_activities(history),
+        actions=sum(kinds[kind] for kind in _ACTIONS) + attempts + billed_upserts,
     )

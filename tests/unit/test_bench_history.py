@@ -29,21 +29,17 @@ def test_events_activities_timers_and_signals_are_counted_from_the_history() -> 
     assert run.workflow_tasks == kinds["EVENT_TYPE_WORKFLOW_TASK_COMPLETED"]
 
 
-def test_actions_leave_out_patch_upserts_and_count_local_activities_once_per_task() -> None:
+def test_actions_leave_out_the_upserts_that_only_record_patches() -> None:
     history, events = recorded()
     upserts = [e for e in events if e["eventType"] == "EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES"]
     fields = [set(e["upsertWorkflowSearchAttributesEventAttributes"]["searchAttributes"]["indexedFields"]) for e in upserts]
     patch_only = [names for names in fields if names == {"TemporalChangeVersion"}]
 
-    local = [e for e in events if e.get("markerRecordedEventAttributes", {}).get("markerName") == "core_local_activity"]
-    tasks_with_local = {e["markerRecordedEventAttributes"]["workflowTaskCompletedEventId"] for e in local}
-
     run = cost(history)
 
     assert patch_only, "the recorded order used a patch: its upsert is the case under test"
-    assert tasks_with_local, "the recorded order ran stock calls as local activities: one action per task"
     billed = run.activities + run.timers + run.signals + run.updates + len(upserts) - len(patch_only) + 1
-    assert run.actions == billed + len(tasks_with_local)
+    assert run.actions == billed
 
 
 def test_payload_bytes_count_the_order_the_workflow_was_given() -> None:
