@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
@@ -14,7 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.messages import CustomerMessage
     from domain.order import Order
     from domain.placement import PlaceOrder
-    from workflows import options, patches
+    from workflows import options
     from workflows.continuation import Continuation, Rest
     from workflows.event_outbox import EventOutbox, EventsHandedOver
     from workflows.metrics import OrderMetrics
@@ -52,10 +51,7 @@ class OrderContext:
         self.order = order
         self._on_temporal_cancel = on_temporal_cancel
         self._outbox = Outbox(order, self._send)
-        # One patch for a leaner history: stock calls run as local activities, and search attributes
-        # set with the start are not upserted again.
-        self._lean = workflow.patched(patches.LEANER_HISTORY)
-        self._publisher = Publisher(order, workflow.info().typed_search_attributes if self._lean else None)
+        self._publisher = Publisher(order)
         self._continuation = Continuation(command.policy, lambda: quiet() and self.posted_all)
         self._metrics = OrderMetrics(order)
         self.events = EventOutbox(command, order, events)
@@ -68,25 +64,14 @@ class OrderContext:
     ) -> Result:
         """Run an activity to its end, with the timeouts and retries of its profile."""
         summary = story.activity(activity.__name__, argument, self.command.currency)
-        local = self._lean and profile is options.INVENTORY
-        if local:
-            handle = workflow.start_local_activity_method(
-                activity, argument, summary=summary, **options.local_activity_options(profile, self.policy)
-            )
-        else:
-            options_ = options.activity_options(profile, self.policy)
-            handle = workflow.start_activity_method(activity, argument, summary=summary, **options_)
+        options_ = options.activity_options(profile, self.policy)
+        handle = workflow.start_activity_method(activity, argument, summary=summary, **options_)
         while True:
             try:
                 # Shielded: a Temporal cancel must not abandon a step whose outcome we need to undo.
                 return await asyncio.shield(handle)
             except asyncio.CancelledError:
                 self._on_temporal_cancel()
-            except Exception as error:
-                # A local activity's failure arrives unwrapped; the steps read every failure as an ActivityError.
-                if local and not isinstance(error, ActivityError):
-                    raise _as_activity_error(activity.__name__, error) from error
-                raise
 
     async def until(
         self,
@@ -149,15 +134,3 @@ class OrderContext:
     def measure(self) -> None:
         """Count for the metrics what is new in the order; no command, so callable anywhere."""
         self._metrics.observe()
-
-
-def _as_activity_error(activity_type: str, error: Exception) -> ActivityError:
-    return ActivityError(
-        f"local activity {activity_type} failed",
-        scheduled_event_id=0,
-        started_event_id=0,
-        identity="",
-        activity_type=activity_type,
-        activity_id="",
-        retry_state=None,
-    )

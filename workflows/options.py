@@ -50,13 +50,3 @@ def activity_options(profile: Profile, policy: Policy) -> dict[str, Any]:
         "schedule_to_close_timeout": policy.retry_budget,
         "retry_policy": _BACKOFF,
     }
-
-
-# A stock call is a short local transaction, idempotent by its key: it runs as a local activity (no
-# task round trip, one marker in the history). Retries after a blip stay in the worker; past this
-# backoff they wait on durable timers, so a long outage holds no workflow task open.
-_LOCAL_RETRY_THRESHOLD = timedelta(seconds=2)
-
-
-def local_activity_options(profile: Profile, policy: Policy) -> dict[str, Any]:
-    return activity_options(profile, policy) | {"local_retry_threshold": _LOCAL_RETRY_THRESHOLD}

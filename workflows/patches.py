@@ -62,7 +62,6 @@ VOID_LABEL_OF_UNSCANNED_PARCEL = "void-label-of-unscanned-parcel"
 REAUTHORIZE_LAPSED_HOLD = "reauthorize-lapsed-hold"
 RENEW_HOLD_THE_GATEWAY_LAPSED = "renew-hold-the-gateway-lapsed"
 ORDER_EVENTS = "order-events"
-LEANER_HISTORY = "leaner-history"
 
 REGISTER = _register(
     Patch(RESEND_AFTER_LOST_ANSWER, date(2026, 11, 27),
@@ -93,6 +92,4 @@ REGISTER = _register(
           "a capture the gateway refuses because the hold lapsed early renews the hold instead of asking a person"),
     Patch(ORDER_EVENTS, date(2026, 12, 5),
           "an order placed with event subscribers hands its events to an OrderEventsWorkflow (webhooks out)"),
-    Patch(LEANER_HISTORY, date(2026, 12, 5),
-          "stock calls run as local activities; search attributes set with the start are not upserted again"),
 )

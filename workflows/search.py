@@ -3,11 +3,10 @@
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+from temporalio.common import SearchAttributeKey
 
 with workflow.unsafe.imports_passed_through():
     from domain.order import Order
-    from domain.placement import PlaceOrder
     from workflows import patches
 
 ORDER_STATUS = SearchAttributeKey.for_keyword("OrderStatus")
@@ -23,27 +22,12 @@ WEBHOOK_FAILING = SearchAttributeKey.for_keyword_list("WebhookFailing")
 ALL = (ORDER_STATUS, CUSTOMER_ID, CANCELLATION_REASON, NEEDS_ATTENTION, PENDING_CANCELLATION, WEBHOOK_FAILING)
 
 
-def at_start(command: PlaceOrder) -> TypedSearchAttributes:
-    """What a placed order's search attributes are before its first workflow task: set with the start, so
-    `orders list` finds the order at once, and so the workflow need not upsert them again."""
-    return TypedSearchAttributes(
-        [
-            SearchAttributePair(ORDER_STATUS, "PLACED"),
-            SearchAttributePair(CUSTOMER_ID, command.customer_id),
-            SearchAttributePair(NEEDS_ATTENTION, False),
-        ]
-    )
-
-
 class Publisher:
-    """Operator visibility: publishes one order's search attributes from inside its workflow.
+    """Operator visibility: publishes one order's search attributes from inside its workflow."""
 
-    `started_with` are the attributes the run already carries (set with its start, or carried over by
-    a continue-as-new): only what differs from them is upserted."""
-
-    def __init__(self, order: Order, started_with: TypedSearchAttributes | None = None) -> None:
+    def __init__(self, order: Order) -> None:
         self._order = order
-        self._published: dict[str, Any] = {pair.key.name: pair.value for pair in started_with or ()}
+        self._published: dict[str, Any] = {}
 
     def publish(self) -> None:
         """Keep the search attributes current, upserting only what changed."""

@@ -24,9 +24,7 @@ async def test_an_order_shows_its_summary_details_and_the_summary_of_each_step(s
     scheduled = [
         await converter.decode([e.user_metadata.summary])
         async for e in handle.fetch_history_events()
-        # stock calls are local activities: a marker carrying the summary
         if e.HasField("activity_task_scheduled_event_attributes")
-        or (e.HasField("marker_recorded_event_attributes") and e.user_metadata.HasField("summary"))
     ]
     timers = [
         await converter.decode([e.user_metadata.summary])

@@ -21,7 +21,6 @@ from runtime.workflow_runner import workflow_runner
 from tests.fakes import FakeCarrier, FakeEventReceivers, FakeInventoryStore, FakeMailer, FakePaymentGateway, Gate
 from tests.temporal_envs import local_server, time_skipping_server
 from worker import activity_methods
-from workflows import search
 from workflows.order import OrderWorkflow
 from workflows.order_events import OrderEventsWorkflow
 
@@ -73,11 +72,7 @@ class World:
         for line in order.lines:
             self.inventory.on_hand.setdefault(line.sku, 10)
         return await self.client.start_workflow(
-            OrderWorkflow.run,
-            order,
-            id=f"order-{order.order_id}",
-            task_queue=self.task_queue,
-            search_attributes=search.at_start(order),
+            OrderWorkflow.run, order, id=f"order-{order.order_id}", task_queue=self.task_queue
         )
 
     async def place_confirmed(self, **changes: object) -> WorkflowHandle:
