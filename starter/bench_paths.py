@@ -23,6 +23,7 @@ from domain.requests import Verdict
 from sandbox.instant import Milestones
 from starter.bench_bare import BarePath, BareWorkflow, Move
 from starter.inputs import DEMO_ADDRESS
+from workflows import search
 from workflows.order import OrderWorkflow
 
 A, S, U = Move.ACTIVITY, Move.SIGNAL, Move.UPDATE
@@ -88,7 +89,9 @@ async def start_order(bench: Bench, run: PathRun, command: PlaceOrder, task_queu
     workflow_id = f"order-{command.order_id}"
     run.workflow_ids.append(workflow_id)
     queue = task_queue or bench.task_queue
-    return await bench.client.start_workflow(OrderWorkflow.run, command, id=workflow_id, task_queue=queue)
+    return await bench.client.start_workflow(
+        OrderWorkflow.run, command, id=workflow_id, task_queue=queue, search_attributes=search.at_start(command)
+    )
 
 
 async def place(bench: Bench, run: PathRun, policy: Policy) -> tuple[str, OrderHandle]:

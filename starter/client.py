@@ -14,7 +14,6 @@ from temporalio.client import (
     WorkflowHandle,
     WorkflowQueryFailedError,
 )
-from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain import keys, story
@@ -32,6 +31,7 @@ from starter.client_errors import translated
 from starter.connect_errors import connect_failure
 from starter.errors import BadSetting, CliError, OrderBusy, OrderExists
 from starter.polling import wait_for_order
+from workflows import search
 from workflows.search import CUSTOMER_ID, ORDER_STATUS
 
 # The contract with workflows/order.py, by name, so the command line needs no workflow code.
@@ -112,17 +112,13 @@ class OrdersClient:
         except ValueError as error:
             raise CliError(f"invalid order: payment_method: {error}") from None
         command = command.model_copy(update={"event_subscribers": self.event_subscribers})
-        # Set at start so `orders list` finds the order before its first workflow task runs.
-        attributes = TypedSearchAttributes(
-            [SearchAttributePair(ORDER_STATUS, "PLACED"), SearchAttributePair(CUSTOMER_ID, command.customer_id)]
-        )
         try:
             await self.client.start_workflow(
                 WORKFLOW,
                 command,
                 id=workflow_id(command.order_id),
                 task_queue=self._task_queue,
-                search_attributes=attributes,
+                search_attributes=search.at_start(command),
                 static_summary=story.summary(command),
                 static_details=story.details(command),
             )

@@ -13,7 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.messages import CustomerMessage
     from domain.order import Order
     from domain.placement import PlaceOrder
-    from workflows import options
+    from workflows import options, patches
     from workflows.continuation import Continuation, Rest
     from workflows.event_outbox import EventOutbox, EventsHandedOver
     from workflows.metrics import OrderMetrics
@@ -51,7 +51,8 @@ class OrderContext:
         self.order = order
         self._on_temporal_cancel = on_temporal_cancel
         self._outbox = Outbox(order, self._send)
-        self._publisher = Publisher(order)
+        started_with = workflow.info().typed_search_attributes if workflow.patched(patches.SEARCH_ATTRIBUTES_FROM_START) else None
+        self._publisher = Publisher(order, started_with)
         self._continuation = Continuation(command.policy, lambda: quiet() and self.posted_all)
         self._metrics = OrderMetrics(order)
         self.events = EventOutbox(command, order, events)

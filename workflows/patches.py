@@ -62,6 +62,7 @@ VOID_LABEL_OF_UNSCANNED_PARCEL = "void-label-of-unscanned-parcel"
 REAUTHORIZE_LAPSED_HOLD = "reauthorize-lapsed-hold"
 RENEW_HOLD_THE_GATEWAY_LAPSED = "renew-hold-the-gateway-lapsed"
 ORDER_EVENTS = "order-events"
+SEARCH_ATTRIBUTES_FROM_START = "search-attributes-from-start"
 
 REGISTER = _register(
     Patch(RESEND_AFTER_LOST_ANSWER, date(2026, 11, 27),
@@ -92,4 +93,6 @@ REGISTER = _register(
           "a capture the gateway refuses because the hold lapsed early renews the hold instead of asking a person"),
     Patch(ORDER_EVENTS, date(2026, 12, 5),
           "an order placed with event subscribers hands its events to an OrderEventsWorkflow (webhooks out)"),
+    Patch(SEARCH_ATTRIBUTES_FROM_START, date(2026, 12, 6),
+          "search attributes the run was started with (or carried over into it) are not upserted again"),
 )

@@ -21,6 +21,7 @@ from runtime.workflow_runner import workflow_runner
 from tests.fakes import FakeCarrier, FakeEventReceivers, FakeInventoryStore, FakeMailer, FakePaymentGateway, Gate
 from tests.temporal_envs import local_server, time_skipping_server
 from worker import activity_methods
+from workflows import search
 from workflows.order import OrderWorkflow
 from workflows.order_events import OrderEventsWorkflow
 
@@ -68,11 +69,18 @@ class World:
         )
 
     async def place(self, **changes: object) -> WorkflowHandle:
-        order = an_order(**changes)
+        return await self.start(an_order(**changes))
+
+    async def start(self, order: PlaceOrder, *, with_search_attributes: bool = True) -> WorkflowHandle:
+        """Start the order as OrdersClient does (with search.at_start), or as a client that sets none."""
         for line in order.lines:
             self.inventory.on_hand.setdefault(line.sku, 10)
         return await self.client.start_workflow(
-            OrderWorkflow.run, order, id=f"order-{order.order_id}", task_queue=self.task_queue
+            OrderWorkflow.run,
+            order,
+            id=f"order-{order.order_id}",
+            task_queue=self.task_queue,
+            search_attributes=search.at_start(order) if with_search_attributes else None,
         )
 
     async def place_confirmed(self, **changes: object) -> WorkflowHandle:

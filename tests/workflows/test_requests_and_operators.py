@@ -1,12 +1,12 @@
 """Malformed requests, operators' Temporal cancel, and search attributes, on a real dev server."""
 
 import pytest
-from temporalio.client import WorkflowFailureError, WorkflowUpdateFailedError
+from temporalio.client import WorkflowFailureError, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import CancelledError
 
 from domain.lifecycle import OrderStatus
 from domain.requests import CancellationRequest, CancelReason, RequestedBy, Verdict
-from tests.workflows.conftest import World
+from tests.workflows.conftest import World, an_order
 from workflows import search
 from workflows.order import OrderWorkflow
 
@@ -113,3 +113,36 @@ async def test_search_attributes_follow_status_customer_and_reason(world: World)
     assert attributes.get(search.ORDER_STATUS) == "CANCELLED"
     assert attributes.get(search.CUSTOMER_ID) == "cust-42"
     assert attributes.get(search.CANCELLATION_REASON) == "FRAUD"
+
+
+async def upserted_names(handle: WorkflowHandle) -> list[set[str]]:
+    """The search attributes each billed upsert of the order's history set (patch markers' aside)."""
+    upserts = [
+        set(event.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields)
+        async for event in handle.fetch_history_events()
+        if event.HasField("upsert_workflow_search_attributes_event_attributes")
+    ]
+    return [names for names in upserts if names != {"TemporalChangeVersion"}]
+
+
+async def test_the_search_attributes_an_order_is_started_with_are_not_upserted_again(world: World) -> None:
+    handle = await world.place_confirmed(customer_id="cust-42")  # started with search.at_start
+    await handle.terminate("test done")
+
+    upserts = await upserted_names(handle)
+
+    assert upserts[0] == {"OrderStatus"}  # PAYMENT_AUTHORIZED: the first change since PLACED
+    assert not [names for names in upserts if names & {"CustomerId", "NeedsAttention"}]
+    assert (await handle.describe()).typed_search_attributes.get(search.CUSTOMER_ID) == "cust-42"
+
+
+async def test_an_order_started_without_search_attributes_publishes_them_itself(world: World) -> None:
+    handle = await world.start(an_order(customer_id="cust-7"), with_search_attributes=False)
+    await world.mailer.wait_for("CONFIRMATION")
+    await handle.terminate("test done")
+
+    attributes = (await handle.describe()).typed_search_attributes
+
+    assert (await upserted_names(handle))[0] == {"OrderStatus", "CustomerId", "NeedsAttention"}
+    assert attributes.get(search.CUSTOMER_ID) == "cust-7"
+    assert attributes.get(search.NEEDS_ATTENTION) is False
