@@ -51,7 +51,8 @@ class OrderContext:
         self.order = order
         self._on_temporal_cancel = on_temporal_cancel
         self._outbox = Outbox(order, self._send)
-        started_with = workflow.info().typed_search_attributes if workflow.patched(patches.SEARCH_ATTRIBUTES_FROM_START) else None
+        carried = workflow.patched(patches.SEARCH_ATTRIBUTES_FROM_START)
+        started_with = workflow.info().typed_search_attributes if carried else None
         self._publisher = Publisher(order, started_with)
         self._continuation = Continuation(command.policy, lambda: quiet() and self.posted_all)
         self._metrics = OrderMetrics(order)

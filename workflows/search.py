@@ -6,6 +6,7 @@ from temporalio import workflow
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
 with workflow.unsafe.imports_passed_through():
+    from domain.lifecycle import OrderStatus
     from domain.order import Order
     from domain.placement import PlaceOrder
     from workflows import patches
@@ -28,7 +29,7 @@ def at_start(command: PlaceOrder) -> TypedSearchAttributes:
     workflow task runs, and the workflow does not upsert them again (one billed action less)."""
     return TypedSearchAttributes(
         [
-            SearchAttributePair(ORDER_STATUS, "PLACED"),
+            SearchAttributePair(ORDER_STATUS, OrderStatus.PLACED.value),
             SearchAttributePair(CUSTOMER_ID, command.customer_id),
             SearchAttributePair(NEEDS_ATTENTION, False),
         ]
